@@ -1,0 +1,52 @@
+"""The Typer application object; commands register themselves on it.
+
+Only typer is imported here: every command imports what it needs when it runs,
+so ``sidomain --version`` stays as fast as ``import typer``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from sidomain_cli import __version__
+
+HELP = """Plan private-domain (私域) operations for Chinese retail brands.
+
+From a brand profile (YAML) sidomain diagnoses the store type and operating model
+and writes the plan: channel mix, 60-day group SOP calendar, message scripts (话术)
+and KPI targets.
+
+  sidomain plan examples/coffee.yaml                 # plan in the terminal
+  sidomain plan brand.yaml --format markdown -o plan.md
+  sidomain plan brand.yaml --format json --output -  # machine contract on stdout
+"""
+
+app = typer.Typer(
+    name="sidomain",
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sidomain {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Optional[bool] = typer.Option(None, "--version", "-V", callback=_version,
+                                           is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
+) -> None:
+    """Plan private-domain (私域) operations for Chinese retail brands."""
+    state["debug"] = debug

@@ -1,0 +1,91 @@
+"""The command line: one error boundary around every command.
+
+``run()`` returns the exit code: 0 success, 1 findings (lint), 2 bad input or usage,
+130 interrupted.  A traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sidomain_cli.app import app, state
+
+# Each import registers its commands on ``app``.
+from sidomain_cli.commands import plan  # noqa: F401,E402
+
+
+def _register_optional() -> None:
+    import importlib
+
+    for name in ("export", "lint"):
+        try:
+            importlib.import_module(f"sidomain_cli.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sidomain_cli.commands.{name}":
+                raise
+
+
+_register_optional()
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def run(argv: list[str] | None = None) -> int:
+    import typer
+
+    from sidomain_cli.errors import SidomainError
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    state["debug"] = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="sidomain", standalone_mode=False)
+    except SidomainError as exc:
+        if state["debug"]:
+            import traceback
+
+            traceback.print_exc()
+        _err(f"sidomain: error: {exc.format()}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("sidomain: interrupted")
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (e.g. `| head`): not an error of ours
+        try:
+            sys.stdout = open(__import__("os").devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # click/typer usage errors, Abort, and genuine bugs
+        code = _click_exception(exc)
+        if code is not None:
+            return code
+        import traceback
+
+        if state["debug"]:
+            traceback.print_exc()
+        else:
+            _err(f"sidomain: internal error: {type(exc).__name__}: {exc}\n"
+                 "This is a bug in sidomain; run again with --debug and report the traceback.")
+        return 70
+    if isinstance(result, int):
+        return result
+    return 0
+
+
+def _click_exception(exc: Exception) -> int | None:
+    """Handle typer/click's own exceptions (they live in a vendored click in typer 0.28)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "Abort" in names:
+        _err("sidomain: aborted")
+        return 130
+    if "Exit" in names and hasattr(exc, "exit_code"):
+        return int(exc.exit_code)
+    if "ClickException" in names and hasattr(exc, "show"):
+        exc.show(file=sys.stderr)
+        return int(getattr(exc, "exit_code", 2))
+    return None

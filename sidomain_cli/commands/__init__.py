@@ -1,0 +1,1 @@
+"""One module a command; each registers itself on :data:`sidomain_cli.app.app`."""

@@ -1,0 +1,97 @@
+"""``sidomain plan``: from a brand profile to a 60-day private-domain plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from sidomain_cli.app import app
+
+PLAN_HELP = """Diagnose a brand profile and write its private-domain plan.
+
+The plan: store type and operating model (with the reasons), channel mix, acquisition
+plan, phases with north-star metrics, the day-by-day SOP calendar with rendered
+message scripts, and KPI targets.
+
+Examples:
+
+  sidomain plan examples/coffee.yaml
+  sidomain plan examples/hotpot.yaml --format markdown --output hotpot-plan.md
+  sidomain plan examples/apparel.yaml --format json --output - | jq '.calendar[0]'
+  sidomain plan examples/jeweller.yaml --locale en --start 2027-01-04 --days 90
+  sidomain plan brand.yaml --playbook tiered          # force an operating model
+  sidomain plan brand.yaml --playbook my-playbook.yaml
+
+Exit codes: 0 written; 2 bad input (file, line and field are named) or refused output.
+"""
+
+
+def parse_start(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+
+
+@app.command("plan", help=PLAN_HELP, no_args_is_help=True)
+def plan_command(
+    profile: Path = typer.Argument(..., help="Brand profile YAML (see examples/)."),
+    fmt: str = typer.Option("text", "--format", "-f",
+                            help="text (tables), markdown (a report) or json (the contract)."),
+    output: str = typer.Option("-", "--output", "-o",
+                               help="File to write, or - for stdout (default)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+    playbook: Optional[str] = typer.Option(
+        None, "--playbook", "-p",
+        help="Built-in playbook (community_promotion, tiered, one_on_one, online_counter) "
+             "or a playbook YAML path; default: the diagnosed model."),
+    method: Optional[Path] = typer.Option(
+        None, "--method", help="Method file (thresholds, grid, nodes); default: built-in."),
+    start: Optional[str] = typer.Option(None, "--start", help="First day, YYYY-MM-DD "
+                                                              "(default: profile start_date)."),
+    days: Optional[int] = typer.Option(None, "--days", min=1, max=366,
+                                       help="Length of the calendar (default 60)."),
+    locale: Optional[str] = typer.Option(None, "--locale", "-l",
+                                         help="zh-CN (default) or en; overrides the profile."),
+    templates: Optional[List[Path]] = typer.Option(
+        None, "--templates", help="Extra template folder (with zh-CN/ and en/ inside); "
+                                  "its templates override the built-in ones. Repeatable."),
+    encoding: Optional[str] = typer.Option(None, "--encoding",
+                                           help="Read input files in this encoding "
+                                                "(e.g. gb18030); default UTF-8."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color",
+                                         help="Colour text output (default: on a terminal)."),
+) -> None:
+    from sidomain_cli.errors import InputError
+    from sidomain_cli.output import check_target, write_text
+    from sidomain_cli.planner import make_plan
+    from sidomain_cli.playbook import load_method, load_playbook
+    from sidomain_cli.profile import load_profile
+    from sidomain_cli.report import FORMATS
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    if locale is not None and locale not in ("zh-CN", "en"):
+        raise typer.BadParameter(f"'{locale}' is not zh-CN or en", param_hint="--locale")
+    if output != "-":
+        check_target(output, force=force)  # refuse before doing any work
+    prof = load_profile(profile, encoding=encoding)
+    pb = load_playbook(playbook, encoding=encoding) if playbook else None
+    meth = load_method(method) if method else None
+    for d in templates or ():
+        if not d.is_dir():
+            raise InputError("template folder not found", path=str(d))
+    plan = make_plan(prof, playbook=pb, method=meth, start=parse_start(start), days=days,
+                     locale=locale, template_dirs=tuple(templates or ()))
+    if color is None:
+        import sys
+
+        color = output == "-" and sys.stdout.isatty()
+    text = FORMATS[fmt](plan, color=color)
+    write_text(output, text, force=force)

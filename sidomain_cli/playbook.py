@@ -1,0 +1,315 @@
+"""Playbooks (运营剧本) and the method file, as validated data.
+
+A playbook is one operating model's channel roles, caps, phases with north-star
+metrics, task patterns and activity rhythm.  ``PLAYBOOK_SPEC`` drives validation,
+``sidomain schema playbook`` and the lint schema rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sidomain_cli.domain import CHANNELS, LOCALES, MODELS, PHASES, SEGMENTS, text
+from sidomain_cli.errors import InputError, problems_error
+from sidomain_cli.profile import OFFER_KEYS
+from sidomain_cli.spec import (BAD_VALUE, Bool, Date, DictOf, Enum, ListOf, Localized, Map,
+                               Nullable, Num, Str, Time)
+from sidomain_cli.yamlio import Doc, load_yaml
+
+METRICS = ("group_retention_7d", "mini_program_diversion_rate", "group_consumption_rate",
+           "diversion_rate", "first_order_rate", "interaction_rate", "content_seeding",
+           "social_power", "repurchase_ratio")
+
+CAP_KEYS = ("moments_per_day", "company_bulk_per_day", "one_on_one_per_week",
+            "group_posts_per_day")
+
+NAME_RE = r"^[a-z][a-z0-9_]*$"
+
+TASK_SPEC = Map(
+    fields={
+        "id": Str(pattern=NAME_RE, pattern_help="a lower-case id like welcome_gift", max_len=60,
+                  doc="Stable task id (unique in the playbook)."),
+        "days": ListOf(Num(integer=True, minimum=1, maximum=366), min_items=1, unique=True,
+                       doc="Run on these plan days (1-based)."),
+        "every": Num(integer=True, minimum=1, maximum=366, doc="Run every N days …"),
+        "from": Num(integer=True, minimum=1, maximum=366, doc="… starting on this day (default 1)"),
+        "to": Num(integer=True, minimum=1, maximum=366, doc="… up to this day (default: the end)"),
+        "when": Enum(("small", "big", "node"), doc="Run on activity days: small, big or node."),
+        "time": Time(doc="Local time of the task."),
+        "channel": Enum(tuple(CHANNELS), doc="Reach channel."),
+        "segment": Enum(tuple(SEGMENTS), doc="User segment (domain.md §6)."),
+        "send": Enum(("company_bulk", "staff_reminder"),
+                     doc="company_bulk counts against WeCom caps; staff_reminder does not."),
+        "action": Localized(max_len=200, doc="What to do, for the person doing it."),
+        "template": Str(pattern=r"^[a-z][a-z0-9_]*$", pattern_help="a template name",
+                        max_len=80, doc="Message template name under templates/<locale>/."),
+        "metric": Enum(METRICS, doc="North-star metric (default: the phase's first)."),
+        "priority": Num(integer=True, minimum=0, maximum=100,
+                        doc="Higher wins when a cap forces a choice (default 50)."),
+        "phase": Enum(tuple(PHASES), doc="Only run in this phase."),
+    },
+    required=("id", "time", "channel", "action", "template"),
+    one_of=(("days", "every", "when"),),
+)
+
+PLAYBOOK_SPEC = Map(
+    fields={
+        "kind": Enum(("playbook",), doc="Always `playbook`."),
+        "id": Str(pattern=NAME_RE, pattern_help="a lower-case id", max_len=60,
+                  doc="Playbook id (the built-ins are the operating models)."),
+        "name": Localized(max_len=80, doc="Display name."),
+        "group_type": Enum(("info_flow", "service", "interest"), doc="Kind of group (domain.md §3)."),
+        "days": Num(integer=True, minimum=1, maximum=366, doc="Length of the SOP in days."),
+        "notice": Localized(max_len=1000, doc="A warning shown at the top of the plan."),
+        "caps": DictOf(Num(integer=True, minimum=0, maximum=100), keys=CAP_KEYS,
+                       doc="Per-day/week caps (defaults: moments 3, company bulk 1)."),
+        "key_days": ListOf(Num(integer=True, minimum=1, maximum=366), unique=True,
+                           doc="Lifecycle days on which 1v1 chat is allowed."),
+        "rhythm": Map({"small_every": Num(integer=True, minimum=1, maximum=366),
+                       "big_every": Num(integer=True, minimum=1, maximum=366)},
+                      doc="Small activity every N days, big every M days."),
+        "channels": DictOf(Map({
+            "role": Localized(max_len=200),
+            "weight": Num(minimum=0, maximum=1),
+            "max_per_day": Num(integer=True, minimum=0, maximum=100),
+            "disturbance": Enum(("weak", "medium", "strong")),
+        }, required=("role", "weight", "max_per_day", "disturbance")), keys=tuple(CHANNELS),
+            doc="Channel roles, share weights, daily caps and disturbance."),
+        "phases": ListOf(Map({
+            "id": Enum(tuple(PHASES)),
+            "days": ListOf(Num(integer=True, minimum=1, maximum=366), min_items=2, max_items=2),
+            "north_star": ListOf(Enum(METRICS), min_items=0),
+            "strategies": DictOf(ListOf(Str(max_len=80)), keys=LOCALES),
+        }, required=("id", "days", "north_star")), min_items=1, doc="Phases with north-star metrics."),
+        "offers": DictOf(Localized(max_len=120), keys=OFFER_KEYS, doc="Default offer texts."),
+        "tasks": ListOf(TASK_SPEC, min_items=1, doc="Task patterns."),
+        "kpis": ListOf(Map({
+            "name": Enum(METRICS),
+            "target": Num(minimum=0),
+            "unit": Str(max_len=40),
+            "source": Enum(("youzan", "miniso", "weiban", "default")),
+        }, required=("name", "target", "unit", "source")), doc="KPI targets."),
+    },
+    required=("kind", "id", "name", "days", "channels", "phases", "tasks"),
+)
+
+DEFAULT_CAPS = {"moments_per_day": 3, "company_bulk_per_day": 1, "one_on_one_per_week": 1,
+                "group_posts_per_day": 4}
+
+
+@dataclass(frozen=True)
+class TaskPattern:
+    """One SOP task pattern (任务模板): when, where, for whom, what."""
+
+    id: str
+    time: str
+    channel: str
+    action: Any
+    template: str
+    segment: str = "all"
+    send: str = "company_bulk"
+    days: tuple[int, ...] = ()
+    every: int | None = None
+    start: int = 1
+    end: int | None = None
+    on: str | None = None
+    metric: str | None = None
+    priority: int = 50
+    phase: str | None = None
+    index: int = 0  # position in the playbook, for stable ordering and lint positions
+
+
+@dataclass(frozen=True)
+class Phase:
+    """阶段: a day range with its north-star metrics."""
+
+    id: str
+    first: int
+    last: int
+    north_star: tuple[str, ...]
+    strategies: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Playbook:
+    id: str
+    path: str
+    name: Any
+    days: int
+    group_type: str
+    caps: dict[str, int]
+    key_days: tuple[int, ...]
+    small_every: int
+    big_every: int
+    channels: dict[str, dict[str, Any]]
+    phases: tuple[Phase, ...]
+    offers: dict[str, Any]
+    tasks: tuple[TaskPattern, ...]
+    kpis: tuple[dict[str, Any], ...]
+    notice: Any = None
+    doc: Doc | None = None
+
+    def display_name(self, locale: str) -> str:
+        return text(self.name, locale)
+
+
+def playbook_from_doc(doc: Doc) -> Playbook:
+    problems = list(doc.duplicates)
+    data = doc.data
+    if data is None:
+        raise problems_error([doc.problem((), "playbook is empty", code="S001")])
+    problems.extend(PLAYBOOK_SPEC.check(data, (), doc))
+    if problems:
+        raise problems_error(problems)
+    seen: set[str] = set()
+    tasks = []
+    for i, t in enumerate(data["tasks"]):
+        if t["id"] in seen:
+            problems.append(doc.problem(("tasks", i, "id"), f"duplicate task id '{t['id']}'",
+                                        code="P005", value=True))
+        seen.add(t["id"])
+        tasks.append(TaskPattern(
+            id=t["id"], time=t["time"], channel=t["channel"], action=t["action"],
+            template=t["template"], segment=t.get("segment", "all"),
+            send=t.get("send", "company_bulk"), days=tuple(t.get("days") or ()),
+            every=t.get("every"), start=t.get("from", 1), end=t.get("to"), on=t.get("when"),
+            metric=t.get("metric"), priority=t.get("priority", 50), phase=t.get("phase"),
+            index=i))
+    phases = []
+    for i, p in enumerate(data["phases"]):
+        a, b = p["days"]
+        if a > b:
+            problems.append(doc.problem(("phases", i, "days"), f"phase '{p['id']}' ends before "
+                                        "it starts", code=BAD_VALUE, value=True))
+        phases.append(Phase(p["id"], a, b, tuple(p["north_star"]), dict(p.get("strategies") or {})))
+    if problems:
+        raise problems_error(problems)
+    rhythm = data.get("rhythm") or {}
+    return Playbook(
+        id=data["id"], path=doc.path, name=data["name"], days=data["days"],
+        group_type=data.get("group_type", "info_flow"),
+        caps={**DEFAULT_CAPS, **(data.get("caps") or {})},
+        key_days=tuple(data.get("key_days") or ()),
+        small_every=rhythm.get("small_every", 7), big_every=rhythm.get("big_every", 30),
+        channels={k: dict(v) for k, v in data["channels"].items()},
+        phases=tuple(phases), offers=dict(data.get("offers") or {}), tasks=tuple(tasks),
+        kpis=tuple(data.get("kpis") or ()), notice=data.get("notice"), doc=doc)
+
+
+def resolve_playbook(name_or_path: str) -> Path:
+    """A built-in name (``tiered``) or a path to a YAML file."""
+    from sidomain_cli.resources import builtin_playbooks
+
+    builtins = builtin_playbooks()
+    if name_or_path in builtins:
+        return builtins[name_or_path]
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists() or "/" in name_or_path:
+        return p
+    import difflib
+
+    near = difflib.get_close_matches(name_or_path, list(builtins), n=1)
+    raise InputError(f"unknown playbook '{name_or_path}'",
+                     hint=(f"did you mean '{near[0]}'? " if near else "")
+                     + "built-in: " + ", ".join(builtins) + "; or give a path to a YAML file")
+
+
+def load_playbook(name_or_path: str, *, encoding: str | None = None) -> Playbook:
+    return playbook_from_doc(load_yaml(resolve_playbook(name_or_path), what="playbook",
+                                       encoding=encoding))
+
+
+# ---- the method file: thresholds, grid, nodes, acquisition ------------------------
+
+METHOD_SPEC = Map(
+    fields={
+        "kind": Enum(("method",)),
+        "thresholds": Map({
+            "price": Map({"mid_from": Num(minimum=0, exclusive_min=True),
+                          "high_from": Num(minimum=0, exclusive_min=True)},
+                         required=("mid_from", "high_from")),
+            "frequency": Map({"mid_from": Num(minimum=0, exclusive_min=True),
+                              "high_from": Num(minimum=0, exclusive_min=True)},
+                             required=("mid_from", "high_from")),
+        }, required=("price", "frequency")),
+        "grid": DictOf(Map({
+            "model": Enum(tuple(MODELS)),
+            "named": Bool(),
+            "group_type": Enum(("info_flow", "service", "interest")),
+            "why": Localized(max_len=600),
+        }, required=("model", "why")), keys=tuple(
+            f"{p}_price_{f}_frequency" for p in ("low", "mid", "high") for f in ("low", "mid", "high"))),
+        "group_types": DictOf(Localized(max_len=200)),
+        "nodes": ListOf(Map({"name": Localized(max_len=40),
+                             "month": Num(integer=True, minimum=1, maximum=12),
+                             "day": Num(integer=True, minimum=1, maximum=31),
+                             "level": Enum(("S", "A", "B"))}, required=("name", "month", "day"))),
+        "public_holidays": Bool(),
+        "member_day_name": Localized(max_len=40),
+        "acquisition": DictOf(Map({"conversion": Nullable(Num(minimum=0, maximum=1)),
+                                   "source": Localized(max_len=300),
+                                   "how": Localized(max_len=300)},
+                                  required=("source",))),
+        "followers_per_store_per_day": Num(minimum=0),
+        "date": Date(),
+    },
+    required=("kind", "thresholds", "grid"),
+)
+
+
+@dataclass
+class Method:
+    """The method file: thresholds, grid, nodes, acquisition benchmarks."""
+
+    path: str
+    price_mid: float
+    price_high: float
+    freq_mid: float
+    freq_high: float
+    grid: dict[str, dict[str, Any]]
+    group_types: dict[str, Any]
+    nodes: tuple[dict[str, Any], ...]
+    public_holidays: bool
+    member_day_name: Any
+    acquisition: dict[str, dict[str, Any]]
+    followers_per_store_per_day: float | None
+
+
+def method_from_doc(doc: Doc) -> Method:
+    problems = list(doc.duplicates)
+    if doc.data is None:
+        raise problems_error([doc.problem((), "method file is empty", code="S001")])
+    problems.extend(METHOD_SPEC.check(doc.data, (), doc))
+    if problems:
+        raise problems_error(problems)
+    d = doc.data
+    th = d["thresholds"]
+    for band in ("price", "frequency"):
+        if th[band]["mid_from"] >= th[band]["high_from"]:
+            raise problems_error([doc.problem(("thresholds", band, "high_from"),
+                                              f"{band}: high_from must be above mid_from",
+                                              code=BAD_VALUE, value=True)])
+    missing = [f"{p}_price_{f}_frequency" for p in ("low", "mid", "high")
+               for f in ("low", "mid", "high")
+               if f"{p}_price_{f}_frequency" not in d["grid"]]
+    if missing:
+        raise problems_error([doc.problem(("grid",), "grid lacks store type(s): "
+                                          + ", ".join(missing), code="S001")])
+    return Method(
+        path=doc.path,
+        price_mid=th["price"]["mid_from"], price_high=th["price"]["high_from"],
+        freq_mid=th["frequency"]["mid_from"], freq_high=th["frequency"]["high_from"],
+        grid=d["grid"], group_types=d.get("group_types") or {},
+        nodes=tuple(d.get("nodes") or ()), public_holidays=d.get("public_holidays", True),
+        member_day_name=d.get("member_day_name", {"zh-CN": "会员日", "en": "member day"}),
+        acquisition=d.get("acquisition") or {},
+        followers_per_store_per_day=d.get("followers_per_store_per_day"),
+    )
+
+
+def load_method(path: str | Path | None = None) -> Method:
+    from sidomain_cli.resources import playbooks_dir
+
+    return method_from_doc(load_yaml(path or playbooks_dir() / "method.yaml", what="method file"))
