@@ -171,6 +171,8 @@ def _walk(node, key: Key, doc: Doc, counter: list[int]) -> None:
             child = key + (k,)
             doc.marks[child] = pos
             _walk(vnode, child, doc, counter)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        _check_timestamp(node, key, doc)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = key + (i,)
@@ -180,3 +182,20 @@ def _walk(node, key: Key, doc: Doc, counter: list[int]) -> None:
 
 def load_yaml(path: str | Path, *, what: str = "file", encoding: str | None = None) -> Doc:
     return parse_yaml(read_text(path, what=what, encoding=encoding), str(path))
+
+
+def _check_timestamp(node, key: Key, doc: Doc) -> None:
+    """A date-looking value must be a real day (2026-02-30 is not), reported where it is."""
+    import datetime as dt
+
+    value = node.value
+    try:
+        if len(value) == 10:
+            dt.date.fromisoformat(value)
+        else:
+            dt.date.fromisoformat(value[:10])
+    except ValueError:
+        name = ".".join(str(k) for k in key) or "value"
+        raise InputError(f"'{name}' is '{value}', not a real date", path=doc.path,
+                         line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                         hint="write an existing day as YYYY-MM-DD") from None
