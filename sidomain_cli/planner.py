@@ -210,25 +210,55 @@ def node_days(profile: Profile, method: Method, start: dt.date, end: dt.date,
 
 
 def _public_holidays(start: dt.date, end: dt.date, locale: str) -> list[tuple[dt.date, str]]:
-    """First day of each of China's public holidays in the window."""
+    """First day of each of China's public holidays in the window.
+
+    Years in ``playbooks/holidays_cn.yaml`` are read from it (fast, editable); other
+    years are computed with the ``holidays`` package.
+    """
+    first, last, table = _holiday_table()
+    years = range(start.year, end.year + 1)
+    out = [(d, names.get(locale) or names["zh-CN"]) for d, names in table
+           if first <= d.year <= last and start <= d <= end]
+    missing = [y for y in years if not first <= y <= last]
+    if missing:
+        lang = "zh_CN" if locale == "zh-CN" else "en_US"
+        out += [(d, n) for d, n in holiday_first_days(missing, lang) if start <= d <= end]
+    return sorted(out)
+
+
+def holiday_first_days(years, language: str) -> list[tuple[dt.date, str]]:
+    """From the ``holidays`` package: the first day of each holiday, in-lieu days dropped."""
     import holidays
 
-    lang = "zh_CN" if locale == "zh-CN" else "en_US"
-    cal = holidays.country_holidays("CN", years=range(start.year, end.year + 1), language=lang)
-    out = []
+    cal = holidays.country_holidays("CN", years=years, language=language)
+    out: list[tuple[dt.date, str]] = []
     previous: tuple[dt.date, str] | None = None
     for day in sorted(cal):
         name = cal[day]
         if any(s in name.lower() for s in _SKIP_HOLIDAY):
             continue
-        base = name.split("(")[0].split("(")[0].strip()
+        base = name.split("(")[0].split("\uff08")[0].strip()
         if previous and previous[1] == base and (day - previous[0]).days <= 1:
             previous = (day, base)
             continue
         previous = (day, base)
-        if start <= day <= end:
-            out.append((day, base))
+        out.append((day, base))
     return out
+
+
+def _holiday_table() -> tuple[int, int, list[tuple[dt.date, dict[str, str]]]]:
+    from sidomain_cli.resources import playbooks_dir
+    from sidomain_cli.yamlio import load_yaml
+
+    path = playbooks_dir() / "holidays_cn.yaml"
+    if not path.exists():
+        return (0, -1, [])
+    data = load_yaml(path, what="holiday table").data or {}
+    first, last = data.get("years", [0, -1])
+    rows = [(h["date"] if isinstance(h["date"], dt.date) else dt.date.fromisoformat(h["date"]),
+             {"zh-CN": h["zh-CN"], "en": h.get("en") or h["zh-CN"]})
+            for h in data.get("holidays", [])]
+    return first, last, rows
 
 
 # ---- calendar ---------------------------------------------------------------------------

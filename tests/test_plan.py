@@ -333,3 +333,16 @@ def test_output_file_is_not_overwritten_without_force(capsys, tmp_path):
     assert run(["plan", str(ROOT / "examples" / "coffee.yaml"), "-f", "markdown",
                 "-o", str(target), "--force"]) == 0
     assert target.read_text(encoding="utf-8").startswith("# 熊猫咖啡")
+
+
+def test_holiday_table_matches_the_library_and_other_years_fall_back():
+    from sidomain_cli.planner import _holiday_table, _public_holidays, holiday_first_days
+
+    first, last, rows = _holiday_table()
+    assert first <= 2027 <= last
+    table_2027 = [(d, n["zh-CN"]) for d, n in rows if d.year == 2027]
+    assert table_2027 == holiday_first_days([2027], "zh_CN")
+    # a year outside the table is computed by the holidays package
+    far = _public_holidays(dt.date(2040, 1, 1), dt.date(2040, 12, 31), "en")
+    assert last < 2040 and len(far) >= 7
+    assert any(name == "Chinese New Year" for _, name in far)
