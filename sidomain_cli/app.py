@@ -18,9 +18,15 @@ From a brand profile (YAML) sidomain diagnoses the store type and operating mode
 and writes the plan: channel mix, 60-day group SOP calendar, message scripts (话术)
 and KPI targets.
 
-  sidomain plan examples/coffee.yaml                 # plan in the terminal
+\b
+Examples:
+  sidomain plan examples/coffee.yaml                  # the plan in the terminal
   sidomain plan brand.yaml --format markdown -o plan.md
-  sidomain plan brand.yaml --format json --output -  # machine contract on stdout
+  sidomain plan brand.yaml --format json --output -   # the machine contract
+  sidomain export brand.yaml --format ics -o sop.ics  # calendars for store managers
+  sidomain lint .                                     # check playbooks, profiles, templates
+
+Run `sidomain COMMAND --help` for each command's options and examples.
 """
 
 app = typer.Typer(

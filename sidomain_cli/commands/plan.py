@@ -16,8 +16,8 @@ The plan: store type and operating model (with the reasons), channel mix, acquis
 plan, phases with north-star metrics, the day-by-day SOP calendar with rendered
 message scripts, and KPI targets.
 
+\b
 Examples:
-
   sidomain plan examples/coffee.yaml
   sidomain plan examples/hotpot.yaml --format markdown --output hotpot-plan.md
   sidomain plan examples/apparel.yaml --format json --output - | jq '.calendar[0]'
@@ -25,7 +25,11 @@ Examples:
   sidomain plan brand.yaml --playbook tiered          # force an operating model
   sidomain plan brand.yaml --playbook my-playbook.yaml
 
-Exit codes: 0 written; 2 bad input (file, line and field are named) or refused output.
+\b
+Exit codes:
+  0  plan written
+  2  bad input (the message names file, line and field) or refused output
+  130 interrupted
 """
 
 
@@ -40,7 +44,7 @@ def parse_start(value: Optional[str]) -> Optional[dt.date]:
 
 @app.command("plan", help=PLAN_HELP, no_args_is_help=True)
 def plan_command(
-    profile: Path = typer.Argument(..., help="Brand profile YAML (see examples/)."),
+    profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/)."),
     fmt: str = typer.Option("text", "--format", "-f",
                             help="text (tables), markdown (a report) or json (the contract)."),
     output: str = typer.Option("-", "--output", "-o",

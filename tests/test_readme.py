@@ -1,0 +1,40 @@
+"""The README stays true: every profile field documented, every example it names exists,
+and the commands it shows run."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from sidomain_cli.cli import run
+from sidomain_cli.profile import PROFILE_SPEC
+from tests.helpers_plan import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("field", sorted(PROFILE_SPEC.fields))
+def test_every_profile_field_is_documented(field):
+    assert re.search(rf"^\| `{field}` \|", README, re.M), f"README lacks a row for {field}"
+
+
+def test_named_example_files_exist():
+    for name in set(re.findall(r"examples/([\w.-]+\.(?:yaml|csv))", README)):
+        assert (ROOT / "examples" / name).exists(), name
+
+
+def plan_lines():
+    block = README.split("## `sidomain plan`", 1)[1].split("```", 2)[1]
+    return [line.split("#")[0].strip() for line in block.splitlines()
+            if line.startswith("sidomain plan examples/") and "|" not in line]
+
+
+@pytest.mark.parametrize("line", plan_lines())
+def test_plan_examples_in_readme_run(line, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(line)[1:]
+    if "-o" in args:
+        args[args.index("-o") + 1] = str(tmp_path / "out")
+    assert run(args) == 0, capsys.readouterr().err
