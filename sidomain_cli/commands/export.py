@@ -1,0 +1,228 @@
+"""``sidomain export``: the plan's SOP calendar as ICS, CSV, XLSX, JSON or JSON Lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from sidomain_cli.app import app
+
+EXPORT_HELP = """Export the SOP calendar `sidomain plan` computes, for calendar apps,
+spreadsheets and SCRM tools — for one brand, or with --stores for every group of
+every store in a chain.
+
+Formats: ics (calendar apps: stable UIDs, so re-importing updates events instead of
+duplicating them), csv (Excel on Chinese Windows: UTF-8 with BOM, formula-safe),
+xlsx (calendar sheet + summary sheet), json (the plan contract's calendar), jsonl
+(one row a line, for big exports). Without --format the output's suffix decides.
+
+With --stores STORES.csv (columns store_id, name, city, owner, groups, optional
+launch_date, wave) every store's groups get their own calendar starting on the
+store's launch date (or --start + (wave-1) x --wave-gap days); every row and event
+carries store and group ids. ICS then goes out as one file per owner into a folder
+or a .zip, with an index.csv.
+
+\b
+Examples:
+  sidomain export examples/coffee.yaml -f ics -o coffee.ics
+  sidomain export examples/coffee.yaml -f csv -o coffee.csv
+  sidomain export examples/coffee.yaml -o coffee.xlsx
+  sidomain export examples/coffee.yaml -f json -o - | jq '.[0]'
+  sidomain export examples/coffee.yaml --stores examples/stores.csv -o chain.jsonl
+  sidomain export examples/coffee.yaml --stores examples/stores.csv -f ics -o owners.zip
+  sidomain export examples/coffee.yaml -f ics -o coffee.ics --force   # after a change
+
+\b
+Writing is atomic; an existing output is replaced only with --force. Re-exporting an
+ICS file over the earlier one (--force) or naming it with --previous keeps unchanged
+events byte-identical and gives changed ones SEQUENCE+1 and a new DTSTAMP.
+SOURCE_DATE_EPOCH, if set, is used as the time stamp.
+
+\b
+Exit codes:
+  0  exported
+  2  bad input (the message names file, line and field) or refused output
+  130 interrupted
+"""
+
+PROGRESS_MIN_ROWS = 20_000
+
+
+def _infer_format(output: str, stores: Optional[Path]) -> str:
+    from sidomain_cli.exporters import FORMATS
+
+    suffix = Path(output).suffix.lower() if output != "-" else ""
+    for f in FORMATS.values():
+        if suffix == f.suffix:
+            return f.name
+    if stores is not None and output != "-" and (suffix == ".zip" or not suffix):
+        return "ics"
+    raise typer.BadParameter("give --format (" + ", ".join(FORMATS) + "); it cannot be "
+                             "told from the output name", param_hint="--format")
+
+
+def _epoch() -> Optional[int]:
+    import os
+
+    from sidomain_cli.errors import InputError
+
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"SOURCE_DATE_EPOCH is '{value}', not a number of seconds") from None
+
+
+class _Bar:
+    """A progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress("[progress.description]{task.description}", BarColumn(),
+                                 MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+        self.task = self.progress.add_task("exporting", total=total)
+
+    def __enter__(self):
+        self.progress.start()
+        return lambda n: self.progress.advance(self.task, n)
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+
+@app.command("export", help=EXPORT_HELP, no_args_is_help=True)
+def export_command(
+    profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="ics, csv, xlsx, json or jsonl "
+                                           "(default: from the output's suffix)."),
+    output: str = typer.Option("-", "--output", "-o",
+                               help="File to write, or - for stdout (not for xlsx). With "
+                                    "--stores and ics: a folder or a .zip."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output."),
+    stores: Optional[Path] = typer.Option(None, "--stores", "-s", metavar="STORES.csv",
+                                          help="Chain rollout: one calendar per group of "
+                                               "every store in this CSV."),
+    wave_gap: int = typer.Option(7, "--wave-gap", min=0, max=365,
+                                 help="Days between rollout waves (stores without "
+                                      "launch_date)."),
+    duration: int = typer.Option(15, "--duration", min=1, max=1440,
+                                 help="ICS: minutes each task event lasts."),
+    previous: Optional[Path] = typer.Option(
+        None, "--previous", help="ICS: an earlier export (file, folder or zip) to continue "
+                                 "SEQUENCE from (default: the output being replaced)."),
+    playbook: Optional[str] = typer.Option(
+        None, "--playbook", "-p",
+        help="Built-in playbook or a playbook YAML path; default: the diagnosed model."),
+    method: Optional[Path] = typer.Option(None, "--method", help="Method file; default: built-in."),
+    start: Optional[str] = typer.Option(None, "--start", help="First day, YYYY-MM-DD "
+                                                              "(default: profile start_date)."),
+    days: Optional[int] = typer.Option(None, "--days", min=1, max=366,
+                                       help="Length of the calendar (default 60)."),
+    locale: Optional[str] = typer.Option(None, "--locale", "-l",
+                                         help="zh-CN (default) or en; overrides the profile."),
+    templates: Optional[List[Path]] = typer.Option(
+        None, "--templates", help="Extra template folder overriding built-ins. Repeatable."),
+    encoding: Optional[str] = typer.Option(None, "--encoding",
+                                           help="Read input files (profile, playbook, stores) "
+                                                "in this encoding, e.g. gb18030; default UTF-8."),
+) -> None:
+    import datetime as dt
+    import sys
+
+    from sidomain_cli.commands.plan import parse_start
+    from sidomain_cli.errors import InputError, OutputError
+    from sidomain_cli.exporters import FORMATS
+    from sidomain_cli.exporters.sinks import check_folder, is_zip
+    from sidomain_cli.output import atomic_open, check_target
+
+    fmt = fmt or _infer_format(output, stores)
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    if locale is not None and locale not in ("zh-CN", "en"):
+        raise typer.BadParameter(f"'{locale}' is not zh-CN or en", param_hint="--locale")
+    spec = FORMATS[fmt]
+    per_owner = fmt == "ics" and stores is not None
+    # Refuse before doing any work.
+    if output == "-":
+        if per_owner:
+            raise OutputError("with --stores, ICS is one file per owner: give --output a "
+                              "folder or a .zip", path="-")
+        if not spec.stdout:
+            raise OutputError(f"{fmt} cannot go to stdout", path="-",
+                              hint=f"give --output a file name ending in {spec.suffix}")
+    elif per_owner:
+        if output.lower().endswith(".ics"):
+            raise OutputError("with --stores, ICS is one file per owner: give a folder or a "
+                              ".zip, not a .ics file", path=output)
+        if is_zip(output):
+            check_target(output, force=force)
+        else:
+            check_folder(output, force=force)
+    else:
+        check_target(output, force=force)
+    epoch = _epoch()
+
+    from sidomain_cli.exporters.stores import ExportSource, load_stores
+    from sidomain_cli.playbook import load_method, load_playbook
+    from sidomain_cli.profile import load_profile
+
+    prof = load_profile(profile, encoding=encoding)
+    pb = load_playbook(playbook, encoding=encoding) if playbook else None
+    meth = load_method(method) if method else None
+    for d in templates or ():
+        if not d.is_dir():
+            raise InputError("template folder not found", path=str(d))
+    store_list = load_stores(stores, encoding=encoding) if stores is not None else None
+    source = ExportSource(prof, playbook=pb, method=meth, start=parse_start(start), days=days,
+                          locale=locale, template_dirs=tuple(templates or ()),
+                          stores=store_list, wave_gap=wave_gap)
+
+    options: dict = {"duration": duration, "epoch": epoch,
+                     "now": (dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+                             if epoch is None else None)}
+    if fmt == "ics":
+        earlier_path = str(previous) if previous else (output if force and output != "-"
+                                                       else None)
+        if previous is not None and not previous.exists():
+            raise InputError("earlier export not found", path=str(previous))
+        if per_owner:
+            from sidomain_cli.exporters.ics import read_earlier
+            from sidomain_cli.exporters.sinks import earlier_reader
+
+            raw = earlier_reader(earlier_path)
+            options["earlier_for"] = lambda name: (lambda b: read_earlier(b) if b else None)(
+                raw(name))
+        elif earlier_path and Path(earlier_path).is_file():
+            from sidomain_cli.exporters.ics import read_earlier
+
+            options["earlier"] = read_earlier(Path(earlier_path).read_bytes())
+
+    import contextlib
+
+    show = sys.stderr.isatty() and source.row_count() >= PROGRESS_MIN_ROWS
+    bar = _Bar(source.total_units) if show else contextlib.nullcontext(None)
+    with bar as progress:
+        if per_owner:
+            from sidomain_cli.exporters.ics import write_owner_files
+            from sidomain_cli.exporters.sinks import open_sink
+
+            with open_sink(output, force=force) as sink:
+                write_owner_files(source, sink, progress=progress, **options)
+            return
+        write = spec.load()
+        if output == "-":
+            sys.stdout.flush()
+            write(source, sys.stdout.buffer, progress=progress, **options)
+            sys.stdout.buffer.flush()
+            return
+        with atomic_open(output, force=force, binary=True) as fh:
+            write(source, fh, progress=progress, **options)
