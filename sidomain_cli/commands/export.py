@@ -131,8 +131,12 @@ def export_command(
     templates: Optional[List[Path]] = typer.Option(
         None, "--templates", help="Extra template folder overriding built-ins. Repeatable."),
     encoding: Optional[str] = typer.Option(None, "--encoding",
-                                           help="Read input files (profile, playbook, stores) "
-                                                "in this encoding, e.g. gb18030; default UTF-8."),
+                                           help="Read input files in this encoding, e.g. "
+                                                "gb18030; default UTF-8."),
+    stores_encoding: Optional[str] = typer.Option(
+        None, "--stores-encoding", help="Encoding of the stores CSV (Excel on Chinese "
+                                        "Windows saves gb18030); default: --encoding, "
+                                        "else UTF-8."),
 ) -> None:
     import datetime as dt
     import sys
@@ -181,7 +185,7 @@ def export_command(
     for d in templates or ():
         if not d.is_dir():
             raise InputError("template folder not found", path=str(d))
-    store_list = load_stores(stores, encoding=encoding) if stores is not None else None
+    store_list = load_stores(stores, encoding=stores_encoding or encoding) if stores is not None else None
     source = ExportSource(prof, playbook=pb, method=meth, start=parse_start(start), days=days,
                           locale=locale, template_dirs=tuple(templates or ()),
                           stores=store_list, wave_gap=wave_gap)

@@ -94,8 +94,8 @@ def load_stores(path: str | Path, *, encoding: str | None = None) -> list[Store]
         line = raw[:getattr(exc, "start", 0)].count(b"\n") + 1
         raise InputError(f"stores file is not valid {enc}", path=name, line=line if
                          isinstance(exc, UnicodeDecodeError) else 0,
-                         hint="Excel on Chinese Windows saves GBK: pass --encoding gb18030, "
-                              "or save as 'CSV UTF-8'") from None
+                         hint="Excel on Chinese Windows saves GBK: pass --stores-encoding "
+                              "gb18030, or save as 'CSV UTF-8'") from None
     if encoding and text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
@@ -157,7 +157,7 @@ def load_stores(path: str | Path, *, encoding: str | None = None) -> list[Store]
             raise bad("store_id", f"'{sid}' may use letters, digits, Chinese, '-', '_', '.' "
                                   "only (≤ 64)")
         if sid in seen:
-            raise bad("store_id", f"duplicate store_id '{sid}' (first on line {seen[sid]})")
+            raise fail(start_line, f"duplicate store_id '{sid}' (first on line {seen[sid]})")
         seen[sid] = start_line
         try:
             groups = int(cell["groups"])
