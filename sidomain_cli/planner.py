@@ -19,6 +19,16 @@ from sidomain_cli.profile import Profile
 ACTIVITY_RANK = {"node": 3, "big": 2, "small": 1}
 # Channels whose company bulk sends count against WeCom's per-customer/per-group cap.
 WECOM_BULK_CHANNELS = ("wecom_1v1", "wecom_group")
+# The variables a message template can use: exactly the keys of the context that
+# build_calendar renders with (`sidomain lint` rule T003 checks templates against it).
+TEMPLATE_VARIABLES = ("brand", "industry", "offers", "day", "date", "date_text", "weekday",
+                      "time", "segment", "segment_id", "channel", "node", "activity", "phase",
+                      "stores", "group_size")
+
+
+def daily_one_on_one(playbook_id: str, group_type: str) -> bool:
+    """True if 1v1 chat may run on any day (1V1 service model); else only on key days."""
+    return playbook_id == "one_on_one" or group_type == "service"
 
 
 @dataclass(frozen=True)
@@ -328,7 +338,7 @@ def build_calendar(profile: Profile, playbook: Playbook, method: Method, start: 
                    days: int, locale: str, renderer, notes: list[str],
                    nodes: dict[dt.date, list[dict[str, Any]]]) -> list[SopTask]:
     caps = {**playbook.caps, **profile.caps}
-    model_is_1v1 = playbook.id == "one_on_one" or playbook.group_type == "service"
+    model_is_1v1 = daily_one_on_one(playbook.id, playbook.group_type)
     small = activity_days(start, days, playbook.small_every)
     big = activity_days(start, days, playbook.big_every)
     has = set(profile.touchpoints)

@@ -30,5 +30,6 @@ def templates_dir() -> Path:
 
 
 def builtin_playbooks() -> dict[str, Path]:
-    """Built-in playbook name → file (``method.yaml`` is not a playbook)."""
-    return {p.stem: p for p in sorted(playbooks_dir().glob("*.yaml")) if p.stem != "method"}
+    """Built-in playbook name → file (the method file and holiday table are not playbooks)."""
+    return {p.stem: p for p in sorted(playbooks_dir().glob("*.yaml"))
+            if p.stem not in ("method", "holidays_cn")}

@@ -1,0 +1,93 @@
+"""The rule table: code → module.  Adding a rule is adding one module and one row here.
+
+Each rule module defines ``CODE``, ``NAME``, ``SEVERITY``, ``KINDS`` (file kinds it
+checks: profile, playbook, method, template), ``SUMMARY``, a docstring with the sections
+*What it does*, *Why it matters*, *Failing example*, *Passing example* (shown by
+``sidomain rules CODE``), and ``check(ctx)`` yielding :class:`~sidomain_cli.errors.Problem`
+objects made with ``ctx.report(...)``.  Codes are stable and never reused.
+
+Families: ``S`` schema (every YAML kind), ``B`` brand profiles, ``P`` playbooks,
+``T`` templates and messages, ``C`` compliance.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import Callable, Iterator
+
+TABLE: dict[str, str] = {
+    # S: schema, shared with `sidomain plan`'s validation (sidomain_cli/spec.py)
+    "S000": "yaml_syntax",
+    "S001": "missing_field",
+    "S002": "wrong_type",
+    "S003": "unknown_key",
+    "S004": "bad_value",
+    "S005": "duplicate_key",
+    # B: brand profiles
+    "B001": "unknown_timezone",
+    "B002": "empty_quiet_hours",
+    "B003": "unknown_playbook",
+    "B004": "profile_caps_over_platform",
+    # P: playbooks (calendar sanity)
+    "P001": "day_outside_playbook",
+    "P002": "time_in_quiet_hours",
+    "P003": "too_many_moments",
+    "P004": "one_on_one_off_key_day",
+    "P005": "duplicate_task_id",
+    "P006": "bulk_over_wecom_cap",
+    "P007": "phase_without_north_star",
+    "P008": "channel_not_in_playbook",
+    # T: templates and messages
+    "T001": "template_not_found",
+    "T002": "template_syntax",
+    "T003": "unknown_variable",
+    "T004": "message_too_long",
+    # C: compliance
+    "C001": "absolute_terms",
+}
+
+FAMILIES = {"S": "schema", "B": "brand profiles", "P": "playbooks",
+            "T": "templates and messages", "C": "compliance"}
+DOC_SECTIONS = ("What it does", "Why it matters", "Failing example", "Passing example")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    kinds: tuple[str, ...]
+    summary: str
+    doc: str
+    check: Callable[..., Iterator]
+    module: ModuleType
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> dict[str, Rule]:
+    rules = {}
+    for code, modname in TABLE.items():
+        mod = importlib.import_module(f"{__name__}.{modname}")
+        if mod.CODE != code:  # a table row must point at its own module
+            raise RuntimeError(f"rule table: {code} → {modname} defines {mod.CODE}")
+        rules[code] = Rule(code, mod.NAME, mod.SEVERITY, tuple(mod.KINDS), mod.SUMMARY,
+                           (mod.__doc__ or "").strip(), mod.check, mod)
+    return rules
+
+
+def matches(code: str, selectors: tuple[str, ...]) -> bool:
+    return any(code.startswith(s) for s in selectors)
+
+
+def valid_selector(sel: str) -> bool:
+    return sel == "ALL" or any(code.startswith(sel) for code in TABLE)
+
+
+def selected(select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    """Rules to run: ``select`` (default all) minus ``ignore``; prefixes allowed."""
+    sel = tuple("" if s == "ALL" else s for s in select) or ("",)
+    ign = tuple("" if s == "ALL" else s for s in ignore)
+    return [r for c, r in all_rules().items() if matches(c, sel) and not (ign and matches(c, ign))]

@@ -1,0 +1,30 @@
+"""B001 unknown-timezone: the profile's timezone is not an IANA zone name.
+
+What it does
+  Checks `timezone` against the IANA time-zone database (`Asia/Shanghai`,
+  `Asia/Hong_Kong` …).
+
+Why it matters
+  Calendar exports (ICS) carry the zone; a wrong name shifts every task or is refused.
+
+Failing example
+  timezone: Beijing
+
+Passing example
+  timezone: Asia/Shanghai
+"""
+
+CODE = "B001"
+NAME = "unknown-timezone"
+SEVERITY = "error"
+KINDS = ("profile",)
+SUMMARY = "The profile's timezone is not an IANA zone name."
+
+
+def check(ctx):
+    from sidomain_cli.profile import valid_timezone
+
+    tz = ctx.data.get("timezone")
+    if isinstance(tz, str) and tz.strip() and not valid_timezone(tz):
+        yield ctx.report(("timezone",), f"unknown timezone '{tz}'", value=True,
+                         hint="use an IANA name such as Asia/Shanghai")
