@@ -30,8 +30,12 @@ KINDS = ("template",)
 SUMMARY = "A template uses a variable the planner never provides."
 
 
-def _column(ctx, line: int, word: str) -> int:
+def _column(ctx, line: int, word: str, *, offer: bool = False) -> int:
     text = ctx.lines[line - 1] if 0 < line <= len(ctx.lines) else ""
+    if offer:  # offers.key or offers["key"]: the key
+        m = re.search(rf"\boffers\s*(?:\.\s*|\[\s*['\"])({re.escape(word)})\b", text)
+        if m:
+            return m.start(1) + 1
     m = re.search(rf"(?<![\w.]){re.escape(word)}\b", text)
     return m.start() + 1 if m else (text.find("{") + 1 or 1)
 
@@ -68,7 +72,7 @@ def check(ctx):
             import difflib
 
             near = difflib.get_close_matches(key, OFFER_KEYS, n=1)
-            yield ctx.report_at(node.lineno, _column(ctx, node.lineno, key),
+            yield ctx.report_at(node.lineno, _column(ctx, node.lineno, key, offer=True),
                                 f"offer 'offers.{key}' is not one of the offer keys",
                                 hint=(f"did you mean 'offers.{near[0]}'? " if near else "")
                                 + "offer keys: " + ", ".join(OFFER_KEYS))
