@@ -353,3 +353,26 @@ def test_command_module_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def readme_export_lines():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## `sidomain export`", 1)[1].split("```", 2)[1]
+    return [line.split("#")[0].strip() for line in block.splitlines()
+            if line.startswith("sidomain export examples/")]
+
+
+@pytest.mark.parametrize("line", readme_export_lines())
+def test_export_examples_in_readme_run(line, tmp_path, monkeypatch, capsys):
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(line)[1:]
+    out = tmp_path / Path(args[args.index("-o") + 1]).name
+    args[args.index("-o") + 1] = str(out)
+    if "--force" in args:
+        args.remove("--force")
+        assert run(args) == 0, capsys.readouterr().err
+        args.append("--force")
+    assert run(args) == 0, capsys.readouterr().err
+    assert out.exists() and out.stat().st_size > 0

@@ -13,7 +13,8 @@ import csv
 import io
 from typing import IO
 
-from sidomain_cli.exporters.table import TASK_FIELDS, PerPlan, Progress, columns, walk
+from sidomain_cli.exporters.table import (TASK_FIELDS, PerPlan, Progress, columns, walk,
+                                          write_lines)
 
 ENCODING = "utf-8-sig"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,10 +45,10 @@ def write(source, fh: IO[bytes], *, progress: Progress = None, **_) -> int:
         for unit in walk(source, progress):
             task_lines = lines(unit.plan)
             if unit.store is None:
-                out.write("".join(task_lines))
+                write_lines(out, task_lines)
             else:
                 prefix = _encode(unit.fields().values())[:-2] + ","
-                out.write("".join([prefix + line for line in task_lines]))
+                write_lines(out, [prefix + line for line in task_lines])
             rows += len(task_lines)
         out.flush()
     finally:

@@ -11,7 +11,7 @@ import io
 import json
 from typing import IO
 
-from sidomain_cli.exporters.table import PerPlan, Progress, task_dicts, walk
+from sidomain_cli.exporters.table import PerPlan, Progress, task_dicts, walk, write_lines
 
 
 def _frag(d: dict) -> str:
@@ -24,7 +24,7 @@ def _rows(source, progress: Progress):
     for unit in walk(source, progress):
         tasks = frags(unit.plan)
         if unit.store is None:
-            yield [("{" + f + "}") for f in tasks]
+            yield ["{" + f + "}" for f in tasks]
         else:
             prefix = "{" + _frag(unit.fields()) + ", "
             yield [prefix + f + "}" for f in tasks]
@@ -35,8 +35,7 @@ def write_jsonl(source, fh: IO[bytes], *, progress: Progress = None, **_) -> int
     rows = 0
     try:
         for batch in _rows(source, progress):
-            if batch:
-                out.write("\n".join(batch) + "\n")
+            write_lines(out, [row + "\n" for row in batch])
             rows += len(batch)
         out.flush()
     finally:
@@ -50,8 +49,8 @@ def write_json(source, fh: IO[bytes], *, progress: Progress = None, **_) -> int:
     try:
         out.write("[")
         for batch in _rows(source, progress):
-            if batch:
-                out.write(("," if rows else "") + "\n" + ",\n".join(batch))
+            write_lines(out, [("," if rows or i else "") + "\n" + row
+                              for i, row in enumerate(batch)])
             rows += len(batch)
         out.write("\n]\n" if rows else "]\n")
         out.flush()

@@ -89,6 +89,9 @@ def open_sink(path: str, *, force: bool):
     target = check_folder(path, force=force)
     parent = target.parent if str(target.parent) else Path(".")
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the result is an ordinary folder
     try:
         yield FolderSink(tmp)
         if target.exists():
