@@ -233,3 +233,27 @@ def test_excel_style_dates_and_bom_are_accepted(capsys, tmp_path):
 def test_missing_stores_file(capsys, tmp_path):
     code, _, err = export(capsys, COFFEE, "--stores", tmp_path / "nope.csv", "-f", "csv")
     assert code == 2 and "nope.csv: stores file not found" in err
+
+
+def test_old_folder_survives_a_failed_rollout(capsys, tmp_path, monkeypatch):
+    from sidomain_cli.errors import TemplateError
+    from sidomain_cli.exporters import ics
+
+    folder = tmp_path / "owners"
+    export_ok(capsys, COFFEE, "--stores", STORES, "-o", folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real, calls = ics.write_calendar, []
+
+    def fail_on_second_owner(fh, *args, **kw):
+        calls.append(1)
+        if len(calls) == 2:
+            fh.write(b"BEGIN:VCALENDAR\r\n")
+            raise TemplateError("template 'x' failed", path="x.j2")
+        return real(fh, *args, **kw)
+
+    monkeypatch.setattr(ics, "write_calendar", fail_on_second_owner)
+    code, _, err = export(capsys, COFFEE, "--stores", STORES, "-o", folder, "--force",
+                          "--start", "2027-01-04")
+    assert code == 2 and "x.j2" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["owners"]  # no temporary folder left

@@ -154,6 +154,9 @@ def export_command(
     if locale is not None and locale not in ("zh-CN", "en"):
         raise typer.BadParameter(f"'{locale}' is not zh-CN or en", param_hint="--locale")
     spec = FORMATS[fmt]
+    if previous is not None and fmt != "ics":
+        raise typer.BadParameter("only ICS has an earlier version to continue from",
+                                 param_hint="--previous")
     per_owner = fmt == "ics" and stores is not None
     # Refuse before doing any work.
     if output == "-":
