@@ -280,15 +280,17 @@ def lint_paths(paths: Iterable[str | Path], options: LintOptions | None = None) 
     result = LintResult(errors=list(errors))
     workspace = Workspace(options, files)
     workspace.cache["rules"] = rules
+    if any(r.code.startswith("C") for r in rules):
+        try:
+            workspace.terms  # noqa: B018 - a broken --terms file is a usage error: fail first
+        except SidomainError as exc:
+            result.errors.append(exc)
+            return result
     for path in files:
         ctx = _load(path, workspace, result)
         if ctx is None:
             continue
         result.files += 1
-        try:
-            result.problems.extend(check_file(ctx, rules))
-        except SidomainError as exc:  # e.g. an unreadable --terms file
-            result.errors.append(exc)
-            break
+        result.problems.extend(check_file(ctx, rules))
     result.problems.sort()
     return result
