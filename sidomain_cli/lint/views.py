@@ -21,7 +21,7 @@ SPECS = {"profile": PROFILE_SPEC, "playbook": PLAYBOOK_SPEC, "method": METHOD_SP
 DEFAULT_DAYS = 60
 
 
-def _valid(spec, value, key, doc: Doc) -> bool:
+def _check(spec, value, key, doc: Doc) -> bool:
     return next(iter(spec.check(value, key, doc)), None) is None
 
 
@@ -54,6 +54,10 @@ class PlaybookView:
         if not isinstance(data, dict):
             return None
         fields = PLAYBOOK_SPEC.fields
+        broken = bool(ctx.schema_problems)  # usually not: then every part is valid
+
+        def _valid(spec, value, key, doc) -> bool:
+            return not broken or _check(spec, value, key, doc)
 
         def good(name: str, default: Any) -> Any:
             v = data.get(name, default)
