@@ -386,3 +386,11 @@ def test_pre_commit_hook_definition():
     hook = next(h for h in hooks if h["id"] == "sidomain-lint")
     assert hook["entry"] == "sidomain lint" and hook["language"] == "python"
     assert re.search(hook["files"], "playbooks/mine.yaml") and re.search(hook["files"], "a/b.j2")
+
+
+def test_readme_documents_every_rule():
+    from sidomain_cli.lint.rules import TABLE, all_rules
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## `sidomain lint`")[1]
+    for code in TABLE:
+        assert f"| `{code}` | {all_rules()[code].name} |" in section, code
