@@ -10,22 +10,11 @@ import sys
 
 from sidomain_cli.app import app, state
 
-# Each import registers its commands on ``app``.
-from sidomain_cli.commands import plan  # noqa: F401,E402
-
-
-def _register_optional() -> None:
-    import importlib
-
-    for name in ("export", "lint"):
-        try:
-            importlib.import_module(f"sidomain_cli.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"sidomain_cli.commands.{name}":
-                raise
-
-
-_register_optional()
+# Each import registers its commands on ``app`` (each module imports only typer),
+# in the order ``sidomain --help`` lists them.
+from sidomain_cli.commands import plan  # noqa: F401,E402,I001
+from sidomain_cli.commands import export  # noqa: F401,E402,I001
+from sidomain_cli.commands import lint  # noqa: F401,E402,I001
 
 
 def _err(message: str) -> None:
