@@ -3,25 +3,38 @@
 - **zip** (``--output calendars.zip``): written through ``output.atomic_open`` like any
   file; members in a fixed order with a fixed timestamp, so the same input gives the
   same bytes.
-- **folder** (``--output calendars/``): files are written into a temporary folder beside
-  the target, fsynced, and the folder is renamed into place.  Replacing (``--force``)
-  renames the old folder aside first and deletes it after the swap, so an interruption
-  leaves the old folder or the new one, never a mix.  A folder holding anything but an
-  earlier export's ``.ics`` files and ``index.csv`` is never replaced.
+- **folder** (``--output calendars/``): files are written into a temporary folder
+  ``.sidomain-<pid>-<host>-<random>`` beside the target, fsynced, and the folder is
+  renamed into place.  Replacing (``--force``) swaps the two folders in one step where the
+  system can (Linux ``renameat2(RENAME_EXCHANGE)``) and then deletes the old one, which now
+  has the temporary name; elsewhere the old folder is renamed aside to
+  ``.sidomain-<pid>-<host>-old-<random>``, the new one renamed into place, and the old one
+  renamed to a plain temporary name and deleted.  An interruption therefore leaves the old
+  folder or the new one, never a mix; only a crash between the two renames of the
+  fallback leaves the target missing, with the previous export intact in the ``old-``
+  folder (stale cleanup never deletes those: rename it back).  A folder holding anything
+  but an earlier export's ``.ics`` files and ``index.csv`` is never replaced.
+- Folders get the mode ``mkdir`` would give (``0o777 & ~umask``), files inside the mode
+  ``open`` gives; a replaced folder gets the default mode too (see ``output.py``).
+- Stale temporary folders of killed exports are removed by the next write into the same
+  folder (policy in ``output.py``); a write that cannot be done is an ``OutputError``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import IO, Iterator
 
 from sidomain_cli.errors import OutputError
-from sidomain_cli.output import TMP_PREFIX, atomic_open
+from sidomain_cli.output import (atomic_open, dir_mode, from_writing, remove_stale_temps,
+                                 temp_prefix, write_error)
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 OURS = (".ics",)
@@ -33,7 +46,13 @@ def is_zip(path: str) -> bool:
 
 
 def check_folder(path: str | Path, *, force: bool) -> Path:
-    p = Path(path)
+    try:
+        return _check_folder(Path(path), force=force)
+    except OSError as exc:  # a folder we may not list, a name too long …
+        raise write_error(exc, path) from None
+
+
+def _check_folder(p: Path, *, force: bool) -> Path:
     if p.exists():
         if not p.is_dir():
             raise OutputError("output exists and is not a folder", path=str(p),
@@ -78,6 +97,52 @@ class ZipSink:
             yield fh
 
 
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2); False if not supported here."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # no libc symbol (old glibc, other libc)
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EPERM):
+        return False  # kernel or file system cannot exchange: use two renames
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def _swap_in(tmp: Path, target: Path, parent: Path) -> Path:
+    """Put the folder ``tmp`` in place of the existing ``target``; returns the old one."""
+    if exchange(tmp, target):
+        return tmp  # the old folder now has the temporary name
+    old = Path(tempfile.mkdtemp(prefix=temp_prefix() + "old-", dir=parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.rename(old, target)  # put the previous export back
+        raise
+    garbage = Path(tempfile.mkdtemp(prefix=temp_prefix(), dir=parent))
+    try:
+        os.rmdir(garbage)
+        os.rename(old, garbage)  # a plain temp name: stale cleanup may delete it
+    except OSError:
+        return old
+    return garbage
+
+
 @contextlib.contextmanager
 def open_sink(path: str, *, force: bool):
     """A sink for ``path`` (zip or folder), committed only if the block succeeds."""
@@ -88,22 +153,26 @@ def open_sink(path: str, *, force: bool):
         return
     target = check_folder(path, force=force)
     parent = target.parent if str(target.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the result is an ordinary folder
+    remove_stale_temps(parent)
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(), dir=parent))
+    except OSError as exc:
+        raise write_error(exc, target) from None
+    try:
+        os.chmod(tmp, dir_mode())  # mkdtemp makes 0700; the result is an ordinary folder
         yield FolderSink(tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "old-", dir=parent))
-            os.rmdir(old)
-            os.rename(target, old)
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, target)
-    except BaseException:
+        try:
+            if target.exists():
+                old = _swap_in(tmp, target, parent)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, target)
+        except OSError as exc:
+            raise write_error(exc, target) from None
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if from_writing(exc, tmp, target):
+            raise write_error(exc, target) from None  # type: ignore[arg-type]
         raise
 
 
