@@ -15,6 +15,9 @@ from sidomain_cli.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # profiles and playbooks are small; anything larger is a mistake
 MAX_NODES = 100_000  # after alias expansion: bounds "billion laughs"
+MAX_DEPTH = 100  # nesting levels; profiles and playbooks use fewer than ten
+MAX_NUMBER_CHARS = 100  # a longer YAML int is slow to convert and cannot be printed
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 Key = tuple[Any, ...]
 
@@ -49,41 +52,107 @@ class Doc:
         return Problem(self.path, line, col, code, severity, message, hint)
 
 
-def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES, encoding: str | None = None,
-              what: str = "file") -> str:
-    """Read a user's text file, refusing what cannot be text and naming the fix."""
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "file") -> bytes:
+    """The bytes of a user's file, refused before reading when it is too big to be one.
+
+    At most ``max_bytes + 1`` bytes are ever read, so a device or pipe that never ends
+    (``/dev/zero``) is refused too, without filling the memory.
+    """
     p = Path(path)
     name = str(path)
     if not p.exists():
-        raise InputError(f"{what} not found", path=name,
-                         hint="check the path; run from the folder that holds it")
+        raise InputError(f"{what} not found", path=name, hint=_nearby(p))
     if p.is_dir():
         raise InputError(f"is a folder, expected a {what}", path=name,
-                         hint="give the path of a YAML file inside it")
+                         hint="give the path of a file inside it")
+    too_big = InputError(f"file is over the {max_bytes:,}-byte limit for a {what}", path=name,
+                         hint="is this the right file?")
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            raise InputError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for a {what}",
-                path=name, hint="is this the right file?")
-        raw = p.read_bytes()
+            too_big.message = (f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                               f"for a {what}")
+            raise too_big
+        with p.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise InputError(f"cannot read the {what}: permission denied", path=name,
+                         hint="check the file's permissions (chmod u+r)") from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
-    return decode(raw, name, encoding=encoding)
+        raise InputError(f"cannot read the {what}: {exc.strerror or exc}", path=name) from None
+    if len(raw) > max_bytes:
+        raise too_big
+    return raw
 
 
-def decode(raw: bytes, name: str, *, encoding: str | None = None) -> str:
+def _nearby(p: Path) -> str:
+    """A hint for a missing file: a similar name beside it, else check the path."""
+    import difflib
+
+    try:
+        folder = p.parent if str(p.parent) else Path(".")
+        names = [c.name for c in folder.iterdir()] if folder.is_dir() else []
+    except OSError:
+        names = []
+    near = difflib.get_close_matches(p.name, names, n=1, cutoff=0.75)
+    if near:
+        return f"did you mean '{p.with_name(near[0])}'?"
+    return "check the path"
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES, encoding: str | None = None,
+              what: str = "file") -> str:
+    """Read a user's text file, refusing what cannot be text and naming the fix."""
+    raw = read_bytes(path, max_bytes=max_bytes, what=what)
+    return decode(raw, str(path), encoding=encoding, noun=what)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' if ``raw`` looks like UTF-16 text saved without a BOM."""
+    head = raw[:4096]
+    if len(head) < 4:
+        return None
+    pairs = len(head) // 2
+    even = sum(1 for i in range(0, pairs * 2, 2) if head[i] == 0)
+    odd = sum(1 for i in range(1, pairs * 2, 2) if head[i] == 0)
+    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros >= pairs * 0.3 and other <= pairs * 0.05:
+            try:
+                raw[: len(raw) // 2 * 2].decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return codec
+    return None
+
+
+def decode(raw: bytes, name: str, *, encoding: str | None = None,
+           option: str = "--encoding", noun: str = "file", kind: str = "YAML") -> str:
+    """Text from a user's bytes: UTF-8 (a BOM is fine), else an error naming the fix.
+
+    ``option`` is the command-line option that chooses another encoding; ``noun`` names
+    the file in messages ("profile", "stores file"), ``kind`` what it should hold.
+    """
     if encoding:
         try:
             return raw.decode(encoding).lstrip("\ufeff")
         except (LookupError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot decode as {encoding}: {exc}", path=name) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("file is UTF-16 text", path=name,
-                         hint="save it as UTF-8, or pass --encoding utf-16")
+            raise InputError(f"cannot decode as {encoding}: {exc}", path=name,
+                             hint="save it as UTF-8, or name its encoding, e.g. "
+                                  f"{option} gb18030") from None
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            order = "LE" if bom[0] == 0xFF else "BE"
+            raise InputError(f"{noun} is {codec.upper()} ({order}) text, not UTF-8", path=name,
+                             hint=f"save it as UTF-8, or pass {option} {codec}")
     if b"\x00" in raw[:8192]:
-        raise InputError("file is binary, not text", path=name,
-                         hint="give a YAML text file")
+        codec = _utf16_without_bom(raw)
+        if codec:
+            raise InputError(f"{noun} is UTF-16 text without a byte-order mark "
+                             f"({codec[-2:].upper()}), not UTF-8", path=name,
+                             hint=f"save it as UTF-8, or pass {option} {codec}")
+        raise InputError(f"{noun} is binary, not text", path=name,
+                         hint=f"give a {kind} text file")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -97,10 +166,11 @@ def decode(raw: bytes, name: str, *, encoding: str | None = None) -> str:
         except UnicodeDecodeError:
             pass
         if guess:
-            raise InputError(f"file is not UTF-8; it looks like {guess} (saved by Excel or Notepad?)",
+            raise InputError(f"{noun} is not valid utf-8; it looks like {guess} "
+                             "(saved by Excel or Notepad?)",
                              path=name, line=line, column=1,
-                             hint="save it as UTF-8, or pass --encoding gb18030") from None
-        raise InputError(f"file is not valid UTF-8 (byte {exc.start})", path=name, line=line,
+                             hint=f"save it as UTF-8, or pass {option} gb18030") from None
+        raise InputError(f"{noun} is not valid utf-8 (byte {exc.start})", path=name, line=line,
                          column=1, hint="save it as UTF-8") from None
 
 
@@ -131,53 +201,86 @@ def parse_yaml(text: str, name: str) -> Doc:
         doc = Doc(name, None)
         if node is None:
             return doc
-        _walk(node, (), doc, [0])
+        _walk(node, (), doc, [0], 0)
         try:
             doc.data = loader.construct_document(node)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            raise InputError(f"invalid YAML value: {getattr(exc, 'problem', exc)}", path=name,
-                             line=line, column=col) from None
-        except (ValueError, OverflowError) as exc:  # e.g. a date that does not exist
+            problem = str(getattr(exc, "problem", None) or exc)
+            hint = ""
+            if "could not determine a constructor for the tag" in problem:
+                tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+                problem = f"YAML tag '{tag}' is not allowed"
+                hint = "sidomain reads plain data only: remove the tag"
+            raise InputError(f"invalid YAML value: {problem}", path=name,
+                             line=line, column=col, hint=hint) from None
+        except (ValueError, OverflowError) as exc:  # dates and numbers are checked in _walk
             raise InputError(f"invalid YAML value: {exc}", path=name,
-                             hint="check dates are real days written YYYY-MM-DD") from None
+                             hint="check the dates and numbers in this file") from None
         return doc
     finally:
         loader.dispose()
 
 
-def _walk(node, key: Key, doc: Doc, counter: list[int]) -> None:
+def _walk(node, key: Key, doc: Doc, counter: list[int], depth: int) -> None:
+    """Record positions; count every node as reached through aliases, keys included.
+
+    Counting the expanded tree before anything is constructed bounds "billion laughs"
+    (aliases of aliases, also through ``<<`` merge keys or complex keys) for PyYAML's
+    construct step and for every check after it; the depth bound keeps the checks
+    (which recurse) far from Python's recursion limit.
+    """
     import yaml
 
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise InputError(
-            f"document expands to more than {MAX_NODES:,} nodes (YAML aliases?)",
+            f"document expands to more than {MAX_NODES:,} values (YAML aliases?)",
             path=doc.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
             hint="remove anchors/aliases that repeat large parts")
-    doc.value_marks[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if depth > MAX_DEPTH:
+        raise InputError(
+            f"values are nested more than {MAX_DEPTH} levels deep", path=doc.path,
+            line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+            hint="sidomain files need only a few levels; is this the right file?")
+    if key is not None:
+        doc.value_marks[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, tuple[int, int]] = {}
         for knode, vnode in node.value:
-            k = knode.value if isinstance(knode, yaml.ScalarNode) else repr(knode.value)[:40]
             pos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-            if k in seen and knode.tag != "tag:yaml.org,2002:merge":
+            if isinstance(knode, yaml.ScalarNode):
+                k = knode.value
+            else:  # a list or mapping as a key: count it, never repr() it (aliases)
+                _walk(knode, None, doc, counter, depth + 1)
+                k = f"<{'list' if isinstance(knode, yaml.SequenceNode) else 'mapping'} key>"
+            if (k in seen and isinstance(knode, yaml.ScalarNode) and key is not None
+                    and knode.tag != "tag:yaml.org,2002:merge"):
                 doc.duplicates.append(Problem(
                     doc.path, pos[0], pos[1], "", "error",
                     f"duplicate key '{k}' (first at line {seen[k][0]})",
                     "keep one; YAML would silently use the last"))
             seen.setdefault(k, pos)
-            child = key + (k,)
-            doc.marks[child] = pos
-            _walk(vnode, child, doc, counter)
+            child = None if key is None else key + (k,)
+            if child is not None:
+                doc.marks[child] = pos
+            _walk(vnode, child, doc, counter, depth + 1)
     elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
-        _check_timestamp(node, key, doc)
+        _check_timestamp(node, key or (), doc)
+    elif (isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS
+          and len(node.value) > MAX_NUMBER_CHARS):
+        name = ".".join(str(k) for k in key or ()) or "value"
+        raise InputError(f"'{name}' is a number {len(node.value):,} characters long",
+                         path=doc.path, line=node.start_mark.line + 1,
+                         column=node.start_mark.column + 1,
+                         hint="write a plain number of sensible size")
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            child = key + (i,)
-            doc.marks[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            _walk(item, child, doc, counter)
+            child = None if key is None else key + (i,)
+            if child is not None:
+                doc.marks[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _walk(item, child, doc, counter, depth + 1)
 
 
 def load_yaml(path: str | Path, *, what: str = "file", encoding: str | None = None) -> Doc:
@@ -185,17 +288,17 @@ def load_yaml(path: str | Path, *, what: str = "file", encoding: str | None = No
 
 
 def _check_timestamp(node, key: Key, doc: Doc) -> None:
-    """A date-looking value must be a real day (2026-02-30 is not), reported where it is."""
-    import datetime as dt
+    """A date-looking value must be a real day (2026-02-30 is not) and a real time of day
+    (25:00 is not), reported where it is, before PyYAML's constructor fails without a place.
+    """
+    from yaml.constructor import SafeConstructor
 
     value = node.value
     try:
-        if len(value) == 10:
-            dt.date.fromisoformat(value)
-        else:
-            dt.date.fromisoformat(value[:10])
-    except ValueError:
+        SafeConstructor().construct_yaml_timestamp(node)
+    except (ValueError, OverflowError, TypeError, AttributeError):
         name = ".".join(str(k) for k in key) or "value"
-        raise InputError(f"'{name}' is '{value}', not a real date", path=doc.path,
+        what = "date" if len(value) <= 10 else "date and time"
+        raise InputError(f"'{name}' is '{value}', not a real {what}", path=doc.path,
                          line=node.start_mark.line + 1, column=node.start_mark.column + 1,
                          hint="write an existing day as YYYY-MM-DD") from None
