@@ -34,6 +34,8 @@ def type_name(v: Any) -> str:
         return "a list"
     if isinstance(v, dict):
         return "a mapping"
+    if isinstance(v, dt.datetime):
+        return "a date and time"
     if isinstance(v, dt.date):
         return "a date"
     return type(v).__name__
@@ -161,6 +163,10 @@ class Enum(Spec):
 
     def check(self, value, key, doc):
         name = ".".join(str(k) for k in key)
+        if isinstance(value, (dict, list)):
+            yield _wrong(doc, key, "one name (" + ", ".join(self.choices[:4])
+                         + (", …" if len(self.choices) > 4 else "") + ")", value)
+            return
         if not isinstance(value, str) or value not in self.choices:
             near = difflib.get_close_matches(str(value), self.choices, n=1)
             hint = f"did you mean '{near[0]}'?" if near else "one of: " + ", ".join(self.choices)
@@ -178,6 +184,9 @@ class Enum(Spec):
 class Date(Spec):
     doc: str = ""
     example: Any = None
+    # A plan's days are counted from these dates: year 9999 would overflow, year 1 is a typo.
+    min_year: int = 1900
+    max_year: int = 2999
 
     def check(self, value, key, doc):
         name = ".".join(str(k) for k in key)
@@ -186,10 +195,15 @@ class Date(Spec):
             return
         if isinstance(value, str):
             try:
-                dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
                 yield doc.problem(key, f"'{name}' is '{value}', not a real date",
                                   code=BAD_VALUE, hint="write YYYY-MM-DD", value=True)
+                return
+        if not self.min_year <= value.year <= self.max_year:
+            yield doc.problem(key, f"'{name}' is {value.isoformat()}, outside the years "
+                                   f"{self.min_year}-{self.max_year}",
+                              code=BAD_VALUE, hint="check the year", value=True)
 
     def json_schema(self):
         return {"type": "string", "format": "date"}
