@@ -36,6 +36,9 @@ OPTIONAL = ("launch_date", "wave")
 COLUMNS = REQUIRED + OPTIONAL
 MAX_GROUPS = 1000          # per store; MINISO runs ~10 (30,000 groups over ~2,900 stores)
 MAX_TEXT = 120
+MAX_BYTES = 32 * 1024 * 1024  # ~400,000 stores; a bigger file is not a stores list
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # as for dates in a profile
+WHOLE = re.compile(r"^[+-]?[0-9]+$")
 STORE_ID = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,64}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -75,29 +78,21 @@ def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def _whole(value: str) -> int | None:
+    """An integer written with ASCII digits (no '1_000', no '1e3'); absurd sizes → -1."""
+    if not WHOLE.match(value):
+        return None
+    return int(value) if len(value) <= 12 else -1
+
+
 def load_stores(path: str | Path, *, encoding: str | None = None) -> list[Store]:
     """Read and validate a stores CSV; any problem raises ``InputError`` naming the line."""
-    p = Path(path)
+    from sidomain_cli.yamlio import decode, read_bytes
+
     name = str(path)
-    enc = encoding or "utf-8-sig"
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("stores file not found", path=name) from None
-    except IsADirectoryError:
-        raise InputError("stores file is a folder", path=name, hint="give a .csv file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read stores file: {exc.strerror}", path=name) from None
-    try:
-        text = raw.decode(enc)
-    except (UnicodeDecodeError, LookupError) as exc:
-        line = raw[:getattr(exc, "start", 0)].count(b"\n") + 1
-        raise InputError(f"stores file is not valid {enc}", path=name, line=line if
-                         isinstance(exc, UnicodeDecodeError) else 0,
-                         hint="Excel on Chinese Windows saves GBK: pass --stores-encoding "
-                              "gb18030, or save as 'CSV UTF-8'") from None
-    if encoding and text.startswith("\ufeff"):
-        text = text[1:]
+    raw = read_bytes(path, max_bytes=MAX_BYTES, what="stores file")
+    text = decode(raw, name, encoding=encoding, option="--stores-encoding",
+                  noun="stores file", kind="CSV")
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
 
     def fail(line: int, message: str, hint: str = "") -> InputError:
@@ -159,27 +154,28 @@ def load_stores(path: str | Path, *, encoding: str | None = None) -> list[Store]
         if sid in seen:
             raise fail(start_line, f"duplicate store_id '{sid}' (first on line {seen[sid]})")
         seen[sid] = start_line
-        try:
-            groups = int(cell["groups"])
-        except ValueError:
-            raise bad("groups", f"'{cell['groups']}' is not a whole number") from None
+        groups = _whole(cell["groups"])
+        if groups is None:
+            raise bad("groups", f"'{cell['groups'][:40]}' is not a whole number")
         if not 1 <= groups <= MAX_GROUPS:
-            raise bad("groups", f"{groups} is not between 1 and {MAX_GROUPS}")
+            raise bad("groups", f"{cell['groups'][:40]} is not between 1 and {MAX_GROUPS}")
         launch = None
         if cell.get("launch_date"):
             try:
                 launch = _date(cell["launch_date"])
             except ValueError:
-                raise bad("launch_date", f"'{cell['launch_date']}' is not a date",
+                raise bad("launch_date", f"'{cell['launch_date'][:40]}' is not a date",
                           hint="write YYYY-MM-DD, e.g. 2026-12-01") from None
+            if not FIRST_YEAR <= launch.year <= LAST_YEAR:
+                raise bad("launch_date", f"{launch.isoformat()} is outside the years "
+                                         f"{FIRST_YEAR}-{LAST_YEAR}", hint="check the year")
         wave = None
         if cell.get("wave"):
-            try:
-                wave = int(cell["wave"])
-            except ValueError:
-                raise bad("wave", f"'{cell['wave']}' is not a whole number") from None
+            wave = _whole(cell["wave"])
+            if wave is None:
+                raise bad("wave", f"'{cell['wave'][:40]}' is not a whole number")
             if not 1 <= wave <= 100:
-                raise bad("wave", f"{wave} is not between 1 and 100")
+                raise bad("wave", f"{cell['wave'][:40]} is not between 1 and 100")
         stores.append(Store(sid, cell["name"], cell["city"], cell["owner"], groups, launch,
                             wave, start_line))
     if not stores:
