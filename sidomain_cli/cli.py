@@ -10,6 +10,8 @@ import sys
 
 from sidomain_cli.app import app, state
 
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
 # Each import registers its commands on ``app`` (each module imports only typer),
 # in the order ``sidomain --help`` lists them.
 from sidomain_cli.commands import plan  # noqa: F401,E402,I001
@@ -31,7 +33,14 @@ def run(argv: list[str] | None = None) -> int:
     state["debug"] = "--debug" in args
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="sidomain", standalone_mode=False)
+        try:
+            result = command.main(args=args, prog_name="sidomain", standalone_mode=False)
+        except SystemExit as exc:
+            # typer turns a broken stdout pipe into sys.exit(1) even outside standalone mode
+            if _is_broken_pipe(exc.__context__):
+                _silence_stdout()
+                return 0
+            raise
     except SidomainError as exc:
         if state["debug"]:
             import traceback
@@ -40,16 +49,15 @@ def run(argv: list[str] | None = None) -> int:
         _err(f"sidomain: error: {exc.format()}")
         return exc.exit_code
     except KeyboardInterrupt:
-        _err("sidomain: interrupted")
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         # stdout closed early (e.g. `| head`): not an error of ours
-        try:
-            sys.stdout = open(__import__("os").devnull, "w")
-        except OSError:
-            pass
+        _silence_stdout()
         return 0
     except Exception as exc:  # click/typer usage errors, Abort, and genuine bugs
+        if _is_broken_pipe(exc):
+            _silence_stdout()
+            return 0
         code = _click_exception(exc)
         if code is not None:
             return code
@@ -61,17 +69,44 @@ def run(argv: list[str] | None = None) -> int:
             _err(f"sidomain: internal error: {type(exc).__name__}: {exc}\n"
                  "This is a bug in sidomain; run again with --debug and report the traceback.")
         return 70
+    if result == INTERRUPTED:
+        # typer catches KeyboardInterrupt itself and returns Exit(130)'s code silently
+        return _interrupted()
     if isinstance(result, int):
         return result
     return 0
+
+
+def _interrupted() -> int:
+    _err("sidomain: interrupted")
+    return INTERRUPTED
+
+
+def _is_broken_pipe(exc: BaseException | None) -> bool:
+    import errno
+
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _click_exception(exc: Exception) -> int | None:
     """Handle typer/click's own exceptions (they live in a vendored click in typer 0.28)."""
     names = {cls.__name__ for cls in type(exc).__mro__}
     if "Abort" in names:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            return _interrupted()
         _err("sidomain: aborted")
-        return 130
+        return INTERRUPTED
     if "Exit" in names and hasattr(exc, "exit_code"):
         return int(exc.exit_code)
     if "ClickException" in names and hasattr(exc, "show"):
