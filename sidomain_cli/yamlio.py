@@ -135,10 +135,15 @@ def decode(raw: bytes, name: str, *, encoding: str | None = None,
     if encoding:
         try:
             return raw.decode(encoding).lstrip("\ufeff")
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot decode as {encoding}: {exc}", path=name,
-                             hint="save it as UTF-8, or name its encoding, e.g. "
-                                  f"{option} gb18030") from None
+        except LookupError:
+            raise InputError(f"unknown encoding '{encoding}' ({option})", path=name,
+                             hint="e.g. gb18030, utf-16, utf-8") from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise InputError(f"{noun} is not valid {encoding} (byte {exc.start})", path=name,
+                             line=line, column=1,
+                             hint=f"is it saved as {encoding}? without {option} it is read "
+                                  "as UTF-8") from None
     for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(bom):
