@@ -1,16 +1,38 @@
 """Message scripts (话术) from Jinja templates, strict and sandboxed.
 
+A template may come from a stranger (an agency's playbook, a pull request), so:
+
 - ``StrictUndefined``: a misspelt variable fails loudly instead of printing nothing.
-- ``SandboxedEnvironment``: a playbook or template from a stranger cannot reach Python
-  internals (``__class__``, ``__globals__`` …).
+- An *immutable* sandbox: no Python internals (``__class__``, ``__globals__`` …), no
+  changing the data a template is given (``offers.update(...)``).
 - The loader only serves files that resolve inside the template folders: no ``../``,
-  no absolute paths, no symlinks pointing out.
-- Output is bounded, so a crafted loop cannot run away.
+  no absolute paths, no drive letters or backslashes, no symlinks pointing out; a
+  template file must be UTF-8 and at most ``MAX_TEMPLATE_BYTES``.
+- Work is bounded, so a crafted template cannot run away:
+
+  * every loop step, call and include costs one of ``MAX_STEPS`` per message, and a
+    message that takes longer than ``MAX_SECONDS`` is stopped (a backstop for steps
+    that are each slow);
+  * ``range()`` has at most ``MAX_RANGE`` items;
+  * a string or list built with ``*``, ``+``, ``~``, ``|join``, ``|replace``, padding
+    (``center``, ``ljust``, format widths …) or a ``{% set %}``/macro body holds at most
+    ``MAX_VALUE_CHARS``; a number at most ``MAX_INT_BITS`` bits;
+  * the message itself stops at ``MAX_MESSAGE_CHARS`` while it is generated.
+
+- A template prints text and numbers (and lists/dicts of them), never a function,
+  class or Jinja object.
+
+Each refusal is a :class:`~sidomain_cli.errors.TemplateError` naming the template file.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import threading
+import time
+import types
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +41,502 @@ from sidomain_cli.errors import TemplateError
 
 MAX_MESSAGE_CHARS = 20_000
 TEMPLATE_SUFFIX = ".j2"
+MAX_TEMPLATE_BYTES = 256 * 1024
+MAX_VALUE_CHARS = MAX_MESSAGE_CHARS  # longest string or list a template may build
+MAX_RANGE = 10_000                   # items of range() (Jinja's own sandbox: 100,000)
+MAX_STEPS = 50_000                   # loop steps + calls + includes per message
+MAX_SECONDS = 1.0                    # per message; no real template comes close
+MAX_INT_BITS = 128                   # numbers a template computes stay below 2**128
 
+
+# ---- work budget -------------------------------------------------------------------
+
+class _Budget(threading.local):
+    """Steps left and the deadline of the message being rendered in this thread."""
+
+    steps = MAX_STEPS
+    deadline = float("inf")
+
+
+_budget = _Budget()
+
+
+def _start_budget() -> None:
+    _budget.steps = MAX_STEPS
+    _budget.deadline = time.monotonic() + MAX_SECONDS
+
+
+@lru_cache(maxsize=1)
+def _limit_class():
+    from jinja2.sandbox import SecurityError
+
+    class LimitExceeded(SecurityError):
+        """A template did more work or built a bigger value than a message needs."""
+
+    return LimitExceeded
+
+
+def _limit_error(message: str) -> Exception:
+    return _limit_class()(message)
+
+
+def _step() -> None:
+    b = _budget
+    b.steps -= 1
+    if not b.steps & 63:  # the clock every 64 steps: a step is cheap, the clock is not
+        if b.steps < 0:
+            raise _limit_error(f"it ran more than {MAX_STEPS:,} loop steps, calls and includes")
+        if time.monotonic() > b.deadline:
+            raise _limit_error(f"it ran longer than {MAX_SECONDS:g} s")
+
+
+def _counted(iterable):
+    """Iterate ``iterable``, one step of the budget an item."""
+    for item in iterable:
+        _step()
+        yield item
+
+
+# ---- value sizes -------------------------------------------------------------------
+
+def _too_big(what: str, size: int | str) -> Exception:
+    size = f"{size:,}" if isinstance(size, int) else size
+    return _limit_error(f"{what} would be {size} long; a template value may hold "
+                        f"{MAX_VALUE_CHARS:,}")
+
+
+def _printable_size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
+    """About how many characters ``str(value)`` has; refuses what a message cannot hold.
+
+    Text, numbers, ``None`` and lists/tuples/sets/dicts of them may be printed; a
+    function, class, module or Jinja object may not (its repr is not a message, and
+    printing it is how sandbox escapes start).  Stops counting past ``limit``.
+    """
+    from jinja2 import Undefined
+
+    total = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (str, bytes)):
+            total += len(v) + 2
+        elif v is None or isinstance(v, (bool, int, float, range)):
+            total += 8
+        elif isinstance(v, Undefined):
+            if v is not value:
+                str(v)  # a strict undefined inside a list fails here, as it would alone
+            total += 8
+        elif isinstance(v, dict):
+            total += 2 + 4 * len(v)
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            total += 2 + 2 * len(v)
+            stack.extend(v)
+        else:
+            from jinja2.sandbox import SecurityError
+
+            kind = "a class" if isinstance(v, type) else f"a {type(v).__name__} object"
+            raise SecurityError(f"it tried to print {kind}; a template prints text and numbers")
+        if total > limit:
+            raise _too_big("a printed value", f"more than {limit:,}")
+    return total
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` passes here before it becomes text."""
+    if type(value) is str or type(value) is int:
+        return value
+    _printable_size(value)
+    return value
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes)) else _printable_size(value)
+
+
+def _bounded_join(parts) -> str:
+    """``environment.concat``: joins the output of macros, ``{% set %}`` blocks, filter
+    and call blocks (``"".join`` with a size limit)."""
+    out, size = [], 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_VALUE_CHARS:
+            raise _too_big("a macro, block or {% set %} body", f"more than {MAX_VALUE_CHARS:,}")
+        out.append(part)
+    return "".join(out)
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    seq = (str, bytes, list, tuple)
+    if operator == "**":
+        if (isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0
+                and right * abs(left).bit_length() > MAX_INT_BITS + 1):
+            raise _limit_error(f"{left} ** {right} is far bigger than a message needs "
+                               f"(numbers stay below 2**{MAX_INT_BITS})")
+    elif operator == "*":
+        if isinstance(left, int) and isinstance(right, seq):
+            left, right = right, left
+        if isinstance(left, seq) and isinstance(right, int):
+            if len(left) * right > MAX_VALUE_CHARS:
+                raise _too_big(f"a {type(left).__name__} repeated {right:,} times",
+                               len(left) * right)
+        elif (isinstance(left, int) and isinstance(right, int)
+              and left.bit_length() + right.bit_length() > MAX_INT_BITS + 1):
+            raise _limit_error(f"a product of {left.bit_length()}- and {right.bit_length()}-bit "
+                               f"numbers is far bigger than a message needs")
+    elif operator == "+":
+        if isinstance(left, seq) and isinstance(right, seq) and len(left) + len(right) > MAX_VALUE_CHARS:
+            raise _too_big(f"a {type(left).__name__} sum", len(left) + len(right))
+    elif operator == "%" and isinstance(left, str):
+        _check_percent(left, right)
+
+
+# ``%`` conversions: (width, precision) may be numbers or ``*``
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)?", re.S)
+_DIGITS = re.compile(r"\d+")
+
+
+def _width(text: str) -> int:
+    """The largest number in a format spec (its width or precision)."""
+    return max((int(d) for d in _DIGITS.findall(text)), default=0)
+
+
+def _arg_size(args: Any) -> int:
+    if isinstance(args, (tuple, list)):
+        return max((_length(a) for a in args), default=0)
+    if isinstance(args, dict):
+        return max((_length(a) for a in args.values()), default=0)
+    return _length(args)
+
+
+def _check_percent(fmt: str, args: Any) -> None:
+    """Bound ``fmt % args`` (the ``%`` operator and the ``format`` filter)."""
+    per_field = _arg_size(args)
+    total = len(fmt)
+    for m in _PERCENT.finditer(fmt):
+        width, precision, conversion = m.groups()
+        if conversion == "%":
+            continue
+        if "*" in (width, precision):
+            raise _limit_error("a '*' width in a % format is not allowed; write the number")
+        total += max(int(width or 0), int(precision or 0), per_field)
+        if total > MAX_VALUE_CHARS:
+            raise _too_big("the formatted text", f"more than {MAX_VALUE_CHARS:,}")
+
+
+def _check_format(fmt: str, args: tuple, kwargs: dict) -> None:
+    """Bound ``fmt.format(*args, **kwargs)`` (and ``format_map``)."""
+    from string import Formatter
+
+    per_field = max(_arg_size(args), _arg_size(kwargs))
+    total = len(fmt)
+    for _, field, spec, _ in Formatter().parse(fmt):
+        if field is None:
+            continue
+        if spec and "{" in spec:
+            raise _limit_error("a format width taken from a variable ('{:>{w}}') is not "
+                               "allowed; write the number")
+        total += max(_width(spec or ""), per_field)
+        if total > MAX_VALUE_CHARS:
+            raise _too_big("the formatted text", f"more than {MAX_VALUE_CHARS:,}")
+
+
+def _check_str_method(owner: str | bytes, name: str, args: tuple, kwargs: dict) -> tuple:
+    """Bound the str/bytes methods that can make a long value from a short one."""
+    if name in ("ljust", "rjust", "center", "zfill"):
+        width = args[0] if args else kwargs.get("width", 0)
+        if isinstance(width, int) and width > MAX_VALUE_CHARS:
+            raise _too_big(f"{name}()", width)
+    elif name == "expandtabs":
+        tabsize = args[0] if args else kwargs.get("tabsize", 8)
+        tab = "\t" if isinstance(owner, str) else b"\t"
+        if isinstance(tabsize, int) and len(owner) + owner.count(tab) * tabsize > MAX_VALUE_CHARS:
+            raise _too_big("expandtabs()", len(owner) + owner.count(tab) * tabsize)
+    elif name == "replace" and len(args) >= 2:
+        _check_replace(owner, args[0], args[1], args[2] if len(args) > 2 else -1)
+    elif name == "join" and args:
+        items = list(args[0])
+        size = sum(_length(x) for x in items) + len(owner) * max(len(items) - 1, 0)
+        if size > MAX_VALUE_CHARS:
+            raise _too_big("join()", size)
+        return (items,) + args[1:]
+    elif name == "translate" and args:
+        table = args[0]
+        longest = max((len(v) for v in table.values() if isinstance(v, (str, bytes))),
+                      default=1) if isinstance(table, dict) else 1
+        if len(owner) * longest > MAX_VALUE_CHARS:
+            raise _too_big("translate()", len(owner) * longest)
+    elif name in ("format", "format_map") and isinstance(owner, str):
+        if name == "format_map":
+            _check_format(owner, (), args[0] if args and isinstance(args[0], dict) else {})
+        else:
+            _check_format(owner, args, kwargs)
+    return args
+
+
+def _check_replace(s: Any, old: Any, new: Any, count: Any) -> None:
+    if not (isinstance(s, (str, bytes)) and isinstance(old, type(s)) and isinstance(new, type(s))):
+        return
+    hits = s.count(old) if old else len(s) + 1
+    if isinstance(count, int) and count >= 0:
+        hits = min(hits, count)
+    size = len(s) + hits * (len(new) - len(old))
+    if size > MAX_VALUE_CHARS:
+        raise _too_big("replace()", size)
+
+
+# ---- bounded filters and globals ----------------------------------------------------
+
+# Filters that turn their value into text: the value must be printable and bounded.
+_TEXT_FILTERS = ("capitalize", "center", "e", "escape", "forceescape", "format", "indent",
+                 "lower", "pprint", "replace", "safe", "string", "striptags", "title",
+                 "tojson", "trim", "truncate", "upper", "urlencode", "urlize", "wordcount",
+                 "wordwrap", "xmlattr")
+
+
+def _guard_filter(name: str, func):
+    """Wrap a built-in filter with the checks its arguments need."""
+    passes = getattr(func, "jinja_pass_arg", None) is not None
+    text = name in _TEXT_FILTERS
+
+    @functools.wraps(func)
+    def guarded(*args, **kwargs):
+        pos = 1 if passes else 0
+        value, rest = args[pos], args[pos + 1:]
+        if text and type(value) is not str:
+            _printable_size(value)
+        if name == "center":
+            width = rest[0] if rest else kwargs.get("width", 80)
+            if isinstance(width, int) and width > MAX_VALUE_CHARS:
+                raise _too_big("center()", width)
+        elif name == "indent":
+            width = rest[0] if rest else kwargs.get("width", 4)
+            pad = width if isinstance(width, str) else " " * min(width, MAX_VALUE_CHARS + 1) \
+                if isinstance(width, int) else ""
+            lines = str(value).count("\n") + 1
+            if len(str(value)) + lines * len(pad) > MAX_VALUE_CHARS:
+                raise _too_big("indent()", len(str(value)) + lines * len(pad))
+        elif name == "wordwrap":  # (s, width, break_long_words, wrapstring, …)
+            wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring")
+            if isinstance(wrap, str) and len(wrap) > 1:
+                # wrap with "\n" first (as long as the input), then count the joins
+                plain_rest, plain_kw = list(rest), dict(kwargs)
+                if len(rest) > 2:
+                    plain_rest[2] = "\n"
+                else:
+                    plain_kw["wrapstring"] = "\n"
+                plain = func(*args[:pos + 1], *plain_rest, **plain_kw)
+                size = len(plain) + plain.count("\n") * (len(wrap) - 1)
+                if size > MAX_VALUE_CHARS:
+                    raise _too_big("wordwrap()", size)
+        elif name == "replace" and len(rest) >= 2:
+            count = rest[2] if len(rest) > 2 else kwargs.get("count")
+            _check_replace(str(value) if not isinstance(value, str) else value,
+                           str(rest[0]), str(rest[1]), -1 if count is None else count)
+        elif name == "format":
+            if isinstance(value, str):
+                _check_percent(value, kwargs or rest)
+        elif name == "join":
+            items = list(value)
+            sep = rest[0] if rest else kwargs.get("d", "")
+            size = sum(_length(x) for x in items) + len(str(sep)) * max(len(items) - 1, 0)
+            if size > MAX_VALUE_CHARS:
+                raise _too_big("join()", size)
+            args = args[:pos] + (items,) + rest
+        elif name == "batch":
+            linecount = rest[0] if rest else kwargs.get("linecount", 0)
+            if isinstance(linecount, int) and linecount > MAX_VALUE_CHARS:
+                raise _too_big("batch()", linecount)
+        elif name == "slice":
+            slices = rest[0] if rest else kwargs.get("slices", 0)
+            if isinstance(slices, int) and slices > MAX_RANGE:
+                raise _limit_error(f"slice({slices:,}) makes more than {MAX_RANGE:,} slices")
+        elif name == "sum":
+            start = rest[1] if len(rest) > 1 else kwargs.get("start", 0)
+            if isinstance(start, (str, bytes, list, tuple)):
+                items = list(value)
+                size = len(start) + sum(len(x) for x in items if isinstance(x, (str, bytes, list, tuple)))
+                if size > MAX_VALUE_CHARS:
+                    raise _too_big("sum()", size)
+                args = args[:pos] + (items,) + rest
+        return func(*args, **kwargs)
+
+    return guarded
+
+
+_GUARDED_FILTERS = _TEXT_FILTERS + ("join", "batch", "slice", "sum")
+
+
+def _safe_range(*args: int) -> range:
+    rng = range(*args)
+    if len(rng) > MAX_RANGE:
+        raise _limit_error(f"range() of {len(rng):,} items; a template may use {MAX_RANGE:,}")
+    return rng
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002
+    from jinja2.utils import generate_lorem_ipsum
+
+    if n > 20 or max > 200 or min > 200:
+        raise _limit_error("lipsum() is limited to 20 paragraphs of 200 words")
+    return generate_lorem_ipsum(n=n, html=html, min=min, max=max)
+
+
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
+
+
+def _syntax_error(exc: BaseException, name: str | None, filename: str | None):
+    from jinja2 import TemplateSyntaxError
+
+    if isinstance(exc, RecursionError):
+        why = "brackets, tags or expressions are nested too deeply"
+    elif isinstance(exc, SyntaxError):
+        why = f"it compiles to invalid Python ({exc.msg})"
+    else:
+        why = str(exc) or type(exc).__name__
+    return TemplateSyntaxError(f"template cannot be compiled: {why}", 1, name, filename)
+
+
+@lru_cache(maxsize=1)
+def _sandbox_class():
+    """The sandboxed environment class (built on first use: jinja2 loads lazily)."""
+    from jinja2 import Template, nodes
+    from jinja2.compiler import CodeGenerator
+    from jinja2.runtime import LoopContext, markup_join, str_join
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from jinja2.utils import pass_context
+    from jinja2.visitor import NodeTransformer
+
+    @pass_context
+    def count_loop(context, iterable):
+        return _counted(iterable)
+
+    @pass_context
+    def bounded_concat(context, parts):
+        size = 0
+        for part in parts:
+            size += _length(part) if type(part) is not str else len(part)
+        if size > MAX_VALUE_CHARS:
+            raise _too_big("a '~' concatenation", size)
+        return markup_join(parts) if context.eval_ctx.autoescape else str_join(parts)
+
+    class Bound(NodeTransformer):
+        """Route every loop through the step budget and every ``~`` through a size check."""
+
+        def __init__(self, environment) -> None:
+            self.environment = environment
+
+        def _filter(self, node, name: str, lineno: int):
+            new = nodes.Filter(node, name, [], [], None, None, lineno=lineno)
+            new.set_environment(self.environment)
+            return new
+
+        def visit_For(self, node):
+            self.generic_visit(node)
+            node.iter = self._filter(node.iter, "_sidomain_loop", node.lineno)
+            return node
+
+        def visit_Concat(self, node):
+            self.generic_visit(node)
+            parts = nodes.Tuple(node.nodes, "load", lineno=node.lineno)
+            parts.set_environment(self.environment)
+            return self._filter(parts, "_sidomain_concat", node.lineno)
+
+    class BoundedCodeGenerator(CodeGenerator):
+        def visit_Template(self, node, frame=None):
+            Bound(self.environment).visit(node)
+            super().visit_Template(node, frame)
+
+    class BoundedTemplate(Template):
+        """Each render starts a fresh budget; includes and imports spend from it."""
+
+        def generate(self, *args, **kwargs):
+            # Template.generate's own body (one generator, not two in a row)
+            _start_budget()
+            ctx = self.new_context(dict(*args, **kwargs))
+            try:
+                yield from self.root_render_func(ctx)
+            except Exception:
+                yield self.environment.handle_exception()
+
+        def render(self, *args, **kwargs):
+            _start_budget()
+            return super().render(*args, **kwargs)
+
+        def new_context(self, *args, **kwargs):
+            _step()
+            return super().new_context(*args, **kwargs)
+
+    class MessageSandbox(ImmutableSandboxedEnvironment):
+        """Jinja's immutable sandbox with bounded work and bounded values."""
+
+        code_generator_class = BoundedCodeGenerator
+        template_class = BoundedTemplate
+        intercepted_binops = frozenset(["*", "**", "+", "%"])
+        concat = staticmethod(_bounded_join)
+
+        def __init__(self, **options) -> None:
+            super().__init__(finalize=_finalize, **options)
+            self.globals["range"] = _safe_range
+            self.globals["lipsum"] = _lipsum
+            for name in _GUARDED_FILTERS:
+                self.filters[name] = _guard_filter(name, self.filters[name])
+            self.filters["_sidomain_loop"] = count_loop
+            self.filters["_sidomain_concat"] = bounded_concat
+
+        # A template Python cannot take (a 5,000-digit number, brackets nested 1,000 deep)
+        # is a syntax error of that template, not a crash of whoever parses it (lint too).
+        def parse(self, source, name=None, filename=None):
+            try:
+                return super().parse(source, name, filename)
+            except _UNPARSABLE as exc:
+                raise _syntax_error(exc, name, filename) from None
+
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+            try:
+                return super().compile(source, name, filename, raw, defer_init)
+            except _UNPARSABLE as exc:
+                raise _syntax_error(exc, name, filename) from None
+
+        def call_binop(self, context, operator, left, right):
+            _check_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+            _step()
+            owner = getattr(__obj, "__self__", None)
+            if isinstance(__obj, LoopContext) and args:  # a recursive loop: loop(children)
+                args = (_counted(args[0]),) + args[1:]
+            elif isinstance(__obj, types.BuiltinMethodType) and isinstance(owner, (str, bytes)):
+                args = _check_str_method(owner, __obj.__name__, args, kwargs)
+            elif (isinstance(__obj, types.BuiltinMethodType) and isinstance(owner, int)
+                  and __obj.__name__ == "to_bytes"):
+                length = args[0] if args else kwargs.get("length", 1)
+                if isinstance(length, int) and length > MAX_VALUE_CHARS:
+                    raise _too_big("to_bytes()", length)
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value):
+            wrapper = super().wrap_str_format(value)
+            if wrapper is None:
+                return None
+            fmt, is_map = value.__self__, value.__name__ == "format_map"
+
+            @functools.wraps(wrapper)
+            def bounded(*args, **kwargs):
+                if is_map:
+                    _check_format(fmt, (), args[0] if args and isinstance(args[0], dict) else {})
+                else:
+                    _check_format(fmt, args, kwargs)
+                return wrapper(*args, **kwargs)
+
+            return bounded
+
+    return MessageSandbox
+
+
+# ---- loading -----------------------------------------------------------------------
 
 def _make_loader(roots: tuple[Path, ...]):
     import jinja2
@@ -30,29 +547,47 @@ def _make_loader(roots: tuple[Path, ...]):
         def __init__(self, roots: tuple[Path, ...]) -> None:
             self.roots = tuple(r.resolve() for r in roots)
 
-        def get_source(self, environment, template):
+        def _find(self, template: str) -> Path | None:
             if (not template or template.startswith(("/", "\\")) or ".." in template.split("/")
                     or "\\" in template or ":" in template or "\x00" in template):
-                raise jinja2.TemplateNotFound(template)
+                return None
             name = template if template.endswith(TEMPLATE_SUFFIX) else template + TEMPLATE_SUFFIX
             for root in self.roots:
                 candidate = root / name
                 try:
                     real = candidate.resolve(strict=True)
-                except (OSError, RuntimeError):
+                except (OSError, RuntimeError, ValueError):
                     continue
-                if not real.is_relative_to(root) or not real.is_file():
-                    continue
-                source = real.read_text(encoding="utf-8")
-                mtime = os.path.getmtime(real)
-                return source, str(real), lambda: os.path.getmtime(real) == mtime
-            raise jinja2.TemplateNotFound(template)
+                if real.is_relative_to(root) and real.is_file():
+                    return real
+            return None
+
+        def get_source(self, environment, template):
+            real = self._find(template)
+            if real is None:
+                raise jinja2.TemplateNotFound(template)
+            try:
+                size = real.stat().st_size
+                if size > MAX_TEMPLATE_BYTES:
+                    raise TemplateError(f"template is {size:,} bytes; a template may have "
+                                        f"{MAX_TEMPLATE_BYTES:,}", path=str(real))
+                source = real.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TemplateError(f"template is not UTF-8 text (byte {exc.start})",
+                                    path=str(real), hint="save it as UTF-8") from None
+            except OSError as exc:
+                raise TemplateError(f"template cannot be read: {exc.strerror or exc}",
+                                    path=str(real)) from None
+            mtime = os.path.getmtime(real)
+            return source, str(real), lambda: os.path.getmtime(real) == mtime
 
         def list_templates(self):
             found = set()
             for root in self.roots:
                 for p in root.rglob("*" + TEMPLATE_SUFFIX):
-                    found.add(p.relative_to(root).as_posix()[: -len(TEMPLATE_SUFFIX)])
+                    name = p.relative_to(root).as_posix()[: -len(TEMPLATE_SUFFIX)]
+                    if self._find(name) is not None:
+                        found.add(name)
             return sorted(found)
 
     return ConfinedLoader(roots)
@@ -61,12 +596,10 @@ def _make_loader(roots: tuple[Path, ...]):
 @lru_cache(maxsize=16)
 def environment(roots: tuple[Path, ...]):
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(loader=_make_loader(roots), undefined=StrictUndefined,
-                               autoescape=False, keep_trailing_newline=False,
-                               trim_blocks=True, lstrip_blocks=True)
-    return env
+    return _sandbox_class()(loader=_make_loader(roots), undefined=StrictUndefined,
+                            autoescape=False, keep_trailing_newline=False,
+                            trim_blocks=True, lstrip_blocks=True)
 
 
 def template_roots(locale: str, extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
@@ -90,11 +623,11 @@ class Renderer:
         import jinja2
 
         try:
-            self.env.get_template(name)
+            self.env.loader.get_source(self.env, name)
         except jinja2.TemplateNotFound:
             return False
-        except jinja2.TemplateSyntaxError:
-            return True
+        except TemplateError:
+            return True  # there, but unreadable: render() says why
         return True
 
     def render(self, name: str, context: dict[str, Any], *, where: str = "") -> str:
@@ -110,6 +643,9 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"template syntax error: {exc.message}",
                                 path=exc.filename or name, line=exc.lineno or 0) from None
+        except TemplateError:
+            raise
+        path = tmpl.filename or name
         try:
             out = []
             size = 0
@@ -118,20 +654,35 @@ class Renderer:
                 if size > MAX_MESSAGE_CHARS:
                     raise TemplateError(
                         f"template '{name}' produced more than {MAX_MESSAGE_CHARS:,} characters",
-                        path=tmpl.filename or name, hint="shorten the message or remove loops")
+                        path=path, hint="shorten the message or remove loops")
                 out.append(chunk)
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"template '{name}' uses an undefined variable: {exc.message}",
-                                path=tmpl.filename or name,
+                                path=path,
                                 hint="use only the variables listed in the README") from None
+        except jinja2.TemplateNotFound as exc:
+            refused = ", ".join(repr(n) for n in getattr(exc, "templates", None) or [exc.name])
+            raise TemplateError(
+                f"template '{name}' includes, imports or extends {refused}, which is not a "
+                f"template in the template folders", path=path,
+                hint="name another template by its path inside the folder, without '..', "
+                     "a leading '/', a drive or links that lead out") from None
         except SecurityError as exc:
+            if type(exc).__name__ == "LimitExceeded":
+                raise TemplateError(f"template '{name}' was stopped: {exc}", path=path,
+                                    hint="a message needs only short loops and short text") from None
             raise TemplateError(f"template '{name}' tried an unsafe operation: {exc}",
-                                path=tmpl.filename or name) from None
+                                path=path) from None
         except TemplateError:
             raise
+        except RecursionError:
+            raise TemplateError(f"template '{name}' recursed too deeply (a macro, block or "
+                                f"include that calls itself)", path=path) from None
+        except MemoryError:
+            raise TemplateError(f"template '{name}' ran out of memory", path=path) from None
         except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError,
-                OverflowError, RecursionError, MemoryError) as exc:
-            raise TemplateError(f"template '{name}' failed: {exc}",
-                                path=tmpl.filename or name) from None
+                LookupError, AttributeError) as exc:
+            raise TemplateError(f"template '{name}' failed: {type(exc).__name__}: {exc}",
+                                path=path) from None
         lines = (line.strip() for line in "".join(out).splitlines())
         return "\n".join(line for line in lines if line)
