@@ -135,11 +135,24 @@ class Stamps:
 
 # ---- encoding -----------------------------------------------------------------------
 
+_NEWLINE = re.compile(r"\r\n|\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text(value: str) -> str:
+    """A TEXT value RFC 5545 allows: CR/CRLF become a line break (escaped ``\\n`` by
+    icalendar), other control characters (not allowed in TEXT) U+FFFD.  icalendar then
+    escapes ``\\ ; ,`` and folds lines at 75 octets without splitting a character."""
+    if value.isprintable():  # the common case, at C speed
+        return value
+    return _CONTROL.sub("\ufffd", _NEWLINE.sub("\n", value))
+
+
 def _line(name: str, value: str) -> bytes:
     from icalendar.parser import Contentline, Parameters
     from icalendar.prop import vText
 
-    return Contentline.from_parts(name, Parameters(), vText(value)).to_ical() + CRLF
+    return Contentline.from_parts(name, Parameters(), vText(text(value))).to_ical() + CRLF
 
 
 def _strip(component: bytes, kind: bytes) -> bytes:
@@ -151,14 +164,15 @@ def _strip(component: bytes, kind: bytes) -> bytes:
 def calendar_head(name: str, tzid: str, first: dt.date, last: dt.date) -> bytes:
     """BEGIN:VCALENDAR, its properties and the VTIMEZONE (without END:VCALENDAR)."""
     from icalendar import Calendar, Timezone
+    from icalendar.prop import vText
 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    cal.add("name", vText(text(name)))  # NAME and X- properties would go out unescaped
+    cal.add("x-wr-calname", vText(text(name)))
     cal.add("x-wr-timezone", tzid)
     cal.add_component(Timezone.from_tzid(tzid, first_date=dt.date(first.year, 1, 1),
                                          last_date=dt.date(last.year + 1, 1, 1)))
@@ -170,6 +184,7 @@ def _task_parts(plan, duration: int) -> list[tuple[object, str, bytes]]:
     from zoneinfo import ZoneInfo
 
     from icalendar import Event
+    from icalendar.prop import vText
 
     from sidomain_cli.domain import CHANNELS, label
 
@@ -182,15 +197,16 @@ def _task_parts(plan, duration: int) -> list[tuple[object, str, bytes]]:
         start = dt.datetime.combine(dt.date.fromisoformat(t.date), dt.time(h, m), tzinfo=tz)
         ev.add("dtstart", start)
         ev.add("duration", dt.timedelta(minutes=duration))
-        ev.add("description", t.message)
-        ev.add("categories", [c for c in (t.channel, t.phase, t.activity) if c])
-        ev.add("x-sidomain-task", t.task)
+        ev.add("description", text(t.message))
+        ev.add("categories", [text(c) for c in (t.channel, t.phase, t.activity) if c])
+        # X- properties as TEXT: escaped like the standard ones (else raw)
+        ev.add("x-sidomain-task", vText(text(t.task)))
         ev.add("x-sidomain-day", str(t.day))
-        ev.add("x-sidomain-segment", t.segment)
-        ev.add("x-sidomain-send", t.send)
-        ev.add("x-sidomain-metric", t.metric)
+        ev.add("x-sidomain-segment", vText(text(t.segment)))
+        ev.add("x-sidomain-send", vText(text(t.send)))
+        ev.add("x-sidomain-metric", vText(text(t.metric)))
         if t.node:
-            ev.add("x-sidomain-node", t.node)
+            ev.add("x-sidomain-node", vText(text(t.node)))
         summary = label(CHANNELS, t.channel, plan.locale) + sep + t.action
         out.append((t, summary, _strip(ev.to_ical(), b"VEVENT")))
     return out
