@@ -5,6 +5,9 @@
 - Formula injection (CSV injection): a cell that begins with ``=``, ``+``, ``-``, ``@``,
   a tab or a carriage return is prefixed with ``'`` so Excel shows it as text and never
   runs it (OWASP's advice).  This applies to every text cell, including the stores file's.
+  The full-width forms ``＝ ＋ － ＠`` count too: spreadsheets in CJK locales (Excel with
+  an IME, WPS) may take full-width input as the ASCII sign, and a message that really
+  begins with one only gains a leading ``'``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sidomain_cli.exporters.table import (TASK_FIELDS, PerPlan, Progress, column
                                           write_lines)
 
 ENCODING = "utf-8-sig"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value) -> str | int:

@@ -4,7 +4,9 @@ Written with XlsxWriter in ``constant_memory`` mode (each row goes to disk as it
 written, so a chain-wide workbook does not sit in memory).  The calendar sheet has a
 frozen header row, an autofilter, set column widths and wrapped message text; dates are
 real Excel dates.  Every text cell is written with ``write_string``: it is never a
-formula, whatever it begins with.  An Excel sheet holds 1,048,576 rows; a longer
+formula, whatever it begins with; a text that looks like one (``=``, ``+``, ``-``, ``@``,
+tab, CR and their full-width forms, as in the CSV) also gets Excel's quote prefix, so
+it stays text even when someone edits the cell and presses Enter.  An Excel sheet holds 1,048,576 rows; a longer
 calendar continues on further sheets (each with its header).  The summary sheet has the
 diagnosis, the channel mix, the KPI targets and, in a rollout, the chain's totals.
 The document's creation time is the plan's start date, so the same input gives the
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO
 
+from sidomain_cli.exporters.csvfile import FORMULA_START
 from sidomain_cli.exporters.stores import ExportSource
 from sidomain_cli.exporters.table import PerPlan, Progress, columns, task_dicts, walk
 
@@ -50,12 +53,22 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None, **_
                                   "strings_to_urls": False, "strings_to_numbers": False})
     wb.set_properties({"title": f"{plan.brand} SOP", "author": "sidomain",
                        "created": dt.datetime.combine(source.base_start, dt.time())})
+    wrap_props, top_props = {"text_wrap": True, "valign": "top"}, {"valign": "top"}
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    top = wb.add_format({"valign": "top"})
+    wrap = wb.add_format(wrap_props)
+    top = wb.add_format(top_props)
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
     pct = wb.add_format({"num_format": "0.0%", "valign": "top"})
     bold = wb.add_format({"bold": True})
+    # the same looks with Excel's quote prefix, for text that begins like a formula
+    quoted = {id(wrap): wb.add_format({**wrap_props, "quote_prefix": True}),
+              id(top): wb.add_format({**top_props, "quote_prefix": True}),
+              id(None): wb.add_format({"quote_prefix": True})}
+
+    def text(ws, r: int, c: int, value: str, fmt=None) -> None:
+        if value.startswith(FORMULA_START):
+            fmt = quoted.get(id(fmt), quoted[id(None)])
+        ws.write_string(r, c, value, fmt)
 
     cols = columns(source)
     formats = {c: (wrap if c in ("message", "action") else date_fmt if c == "date" else top)
@@ -79,7 +92,7 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None, **_
         elif isinstance(v, dt.date):
             ws.write_datetime(r, i, dt.datetime.combine(v, dt.time()), formats[c])
         else:
-            ws.write_string(r, i, str(v), formats[c])
+            text(ws, r, i, str(v), formats[c])
 
     values = PerPlan(lambda p: [[(dt.date.fromisoformat(v) if k == "date" else v)
                                  for k, v in d.items()] for d in task_dicts(p)])
@@ -117,9 +130,9 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None, **_
         if isinstance(value, int):
             s.write_number(r, 1, value)
         elif key in ("why", "notice"):
-            s.write_string(r, 2, str(value), wrap)
+            text(s, r, 2, str(value), wrap)
         else:
-            s.write_string(r, 1, str(value))
+            text(s, r, 1, str(value))
         r += 1
     r += 1
     s.write_string(r, 0, words["channel_mix"], bold)
@@ -129,12 +142,12 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None, **_
         s.write_string(r, i, c, head)
     for c in plan.channel_mix:
         r += 1
-        s.write_string(r, 0, c.channel)
-        s.write_string(r, 1, c.label)
-        s.write_string(r, 2, c.role, wrap)
+        text(s, r, 0, c.channel)
+        text(s, r, 1, c.label)
+        text(s, r, 2, c.role, wrap)
         s.write_number(r, 3, c.share, pct)
         s.write_number(r, 4, c.max_per_day)
-        s.write_string(r, 5, c.disturbance)
+        text(s, r, 5, c.disturbance)
     r += 2
     s.write_string(r, 0, words["kpis"], bold)
     r += 1
@@ -143,14 +156,14 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None, **_
         s.write_string(r, i, c, head)
     for k in plan.kpis:
         r += 1
-        s.write_string(r, 0, str(k["name"]))
-        s.write_string(r, 1, str(k["label"]))
-        s.write_string(r, 2, str(k.get("source") or ""), wrap)
+        text(s, r, 0, str(k["name"]))
+        text(s, r, 1, str(k["label"]))
+        text(s, r, 2, str(k.get("source") or ""), wrap)
         if isinstance(k["target"], (int, float)) and not isinstance(k["target"], bool):
             s.write_number(r, 3, k["target"])
         else:
-            s.write_string(r, 3, str(k["target"]))
-        s.write_string(r, 4, str(k.get("unit") or ""))
+            text(s, r, 3, str(k["target"]))
+        text(s, r, 4, str(k.get("unit") or ""))
     if source.rollout:
         r += 2
         s.write_string(r, 0, words["rollout"], bold)
@@ -165,6 +178,6 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None, **_
         s.write_string(r, 0, words["notes"], bold)
         for note in plan.notes:
             r += 1
-            s.write_string(r, 2, note, wrap)
+            text(s, r, 2, note, wrap)
     wb.close()
     return rows
