@@ -1,11 +1,25 @@
 """Plan reports: ``text`` (Rich tables), ``markdown`` and ``json``.
 
 A registry maps a format name to a function ``(plan, color) -> str``.
+
+Everything a profile, playbook, method file or template put into the plan is text to
+show, never markup to run:
+
+- ``text``: Rich markup in it is escaped (a brand ``[bold red]X[/]`` prints as typed),
+  and control characters (ESC sequences, BEL, CR) and bidi overrides are replaced with
+  U+FFFD, so nothing reaches the terminal raw;
+- ``markdown``: ``<``, ``>``, ``&`` become entities, Markdown specials (backslash,
+  backtick, ``* _ [ ] | # ~``) are backslash-escaped, line breaks become ``<br>`` and
+  control characters U+FFFD, so a value stays inside its table cell and no HTML,
+  link, heading or emphasis comes out of it (bare URLs may still be linked by
+  renderers that autolink);
+- ``json``: ``json.dumps`` escapes control characters itself.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
 from sidomain_cli.domain import (ACTIVITIES, CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS,
@@ -74,11 +88,35 @@ def render_json(plan: Plan, color: bool = False) -> str:
     return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def _md_escape(s: str) -> str:
-    s = str(s).replace("\\", "\\\\")
-    for ch in "|*_`[]<>#":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("\n", "<br>")
+# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_CODE_SAFE = re.compile(r"[A-Za-z0-9_.:/+-]+")
+
+
+def _clean(s) -> str:
+    """Text without control characters: line breaks become ``\\n``, the rest U+FFFD."""
+    return _CONTROL.sub("\ufffd", _NEWLINE.sub("\n", str(s)))
+
+
+def _md_escape(s) -> str:
+    """A value as literal Markdown text that stays inside one table cell."""
+    s = _clean(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s).replace("\n", "<br>")
+
+
+def _md_code(s) -> str:
+    """An id in a code span when it is a plain id, else escaped text."""
+    s = str(s)
+    return f"`{s}`" if _CODE_SAFE.fullmatch(s) else _md_escape(s)
+
+
+def _rich(s) -> str:
+    """A value as literal text inside Rich markup."""
+    from rich.markup import escape
+
+    return escape(_clean(s))
 
 
 def render_markdown(plan: Plan, color: bool = False) -> str:
@@ -89,21 +127,21 @@ def render_markdown(plan: Plan, color: bool = False) -> str:
     if plan.notice:
         out += [f"> **{e(plan.notice)}**", ""]
     out += [f"## {t('diagnosis', L)}", "",
-            f"- {t('store_type', L)}: `{d.store_type}`",
-            f"- {t('model', L)}: {e(label(MODELS, d.operating_model, L))} (`{d.operating_model}`)",
-            f"- {t('playbook', L)}: `{plan.playbook}`",
-            f"- {t('window', L)}: {plan.start_date.isoformat()} +{plan.days} ({plan.timezone})",
+            f"- {t('store_type', L)}: {_md_code(d.store_type)}",
+            f"- {t('model', L)}: {e(label(MODELS, d.operating_model, L))} ({_md_code(d.operating_model)})",
+            f"- {t('playbook', L)}: {_md_code(plan.playbook)}",
+            f"- {t('window', L)}: {plan.start_date.isoformat()} +{plan.days} ({e(plan.timezone)})",
             "", e(d.why), ""]
     out += [f"## {t('channel_mix', L)}", "",
             f"| {t('channel', L)} | {t('role', L)} | {t('share', L)} | {t('max_per_day', L)} | "
             f"{t('disturbance', L)} |", "|---|---|---:|---:|---|"]
     for c in plan.channel_mix:
         out.append(f"| {e(c.label)} | {e(c.role)} | {_pct(c.share)} | {c.max_per_day} | "
-                   f"{c.disturbance} |")
+                   f"{e(c.disturbance)} |")
     out.append("")
     if plan.gaps:
         out += [f"### {t('gaps', L)}", ""]
-        out += [f"- {e(g['label'])} (`{g['channel']}`): {e(g['role'])}" for g in plan.gaps]
+        out += [f"- {e(g['label'])} ({_md_code(g['channel'])}): {e(g['role'])}" for g in plan.gaps]
         out.append("")
     if plan.acquisition:
         out += [f"## {t('acquisition', L)}", "",
@@ -123,11 +161,11 @@ def render_markdown(plan: Plan, color: bool = False) -> str:
             f"| {t('metric', L)} | {t('target', L)} | {t('unit', L)} | {t('source', L)} |",
             "|---|---:|---|---|"]
     for k in plan.kpis:
-        out.append(f"| {e(k['label'])} | {k['target']:g} | {e(k['unit'])} | {k['source']} |")
+        out.append(f"| {e(k['label'])} | {k['target']:g} | {e(k['unit'])} | {e(k['source'])} |")
     out.append("")
     if plan.nodes:
         out += [f"## {t('nodes', L)}", ""]
-        out += [f"- {n['date']} {e(n['name'])} ({n['level']})" for n in plan.nodes]
+        out += [f"- {e(n['date'])} {e(n['name'])} ({e(n['level'])})" for n in plan.nodes]
         out.append("")
     out += [f"## {t('calendar', L)}", ""]
     week = 0
@@ -140,7 +178,7 @@ def render_markdown(plan: Plan, color: bool = False) -> str:
                     f"{t('segment', L)} | {t('action', L)} | {t('activity', L)} | "
                     f"{t('message', L)} | {t('send', L)} |",
                     "|---:|---|---|---|---|---|---|---|---|"]
-        out.append(f"| {task.day} | {task.date} | {task.time} | {e(label(CHANNELS, task.channel, L))} | "
+        out.append(f"| {task.day} | {e(task.date)} | {e(task.time)} | {e(label(CHANNELS, task.channel, L))} | "
                    f"{e(label(SEGMENTS, task.segment, L))} | {e(task.action)} | "
                    f"{e(label(ACTIVITIES, task.activity, L) if task.activity else '')}"
                    f"{(' ' + e(task.node)) if task.node else ''} | {e(task.message)} | "
@@ -155,7 +193,6 @@ def render_text(plan: Plan, color: bool = False, width: int = 120) -> str:
     from io import StringIO
 
     from rich.console import Console
-    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
@@ -164,40 +201,41 @@ def render_text(plan: Plan, color: bool = False, width: int = 120) -> str:
     con = Console(file=buf, width=width, force_terminal=color, color_system="auto" if color else None,
                   highlight=False, emoji=False, legacy_windows=False)
     d = plan.diagnosis
-    title = t("plan_title", L, brand=plan.brand)
+    title = t("plan_title", L, brand=_clean(plan.brand).replace("\n", " "))
     body = (f"{t('store_type', L)}: [bold]{d.store_type}[/]   {t('model', L)}: [bold]"
-            f"{escape(label(MODELS, d.operating_model, L))}[/] ({d.operating_model})   "
-            f"{t('playbook', L)}: {plan.playbook}\n"
-            f"{t('window', L)}: {plan.start_date.isoformat()} +{plan.days}d ({plan.timezone}, "
-            f"quiet {plan.quiet_hours})\n\n{escape(d.why)}")
+            f"{_rich(label(MODELS, d.operating_model, L))}[/] ({d.operating_model})   "
+            f"{t('playbook', L)}: {_rich(plan.playbook)}\n"
+            f"{t('window', L)}: {plan.start_date.isoformat()} +{plan.days}d ({_rich(plan.timezone)}, "
+            f"quiet {plan.quiet_hours})\n\n{_rich(d.why)}")
     if plan.notice:
-        body = f"[bold yellow]{escape(plan.notice)}[/]\n\n" + body
-    con.print(Panel(body, title=escape(title), title_align="left"))
+        body = f"[bold yellow]{_rich(plan.notice)}[/]\n\n" + body
+    con.print(Panel(body, title=_rich(title), title_align="left"))
     mix = Table(title=t("channel_mix", L), title_justify="left")
     for col in ("channel", "role", "share", "max_per_day", "disturbance"):
         mix.add_column(t(col, L), justify="right" if col in ("share", "max_per_day") else "left")
     for c in plan.channel_mix:
-        mix.add_row(escape(c.label), escape(c.role), _pct(c.share), str(c.max_per_day), c.disturbance)
+        mix.add_row(_rich(c.label), _rich(c.role), _pct(c.share), str(c.max_per_day),
+                    _rich(c.disturbance))
     con.print(mix)
     if plan.gaps:
         con.print(f"[bold]{t('gaps', L)}[/]: " + "; ".join(
-            f"{escape(g['label'])} ({escape(g['role'])})" for g in plan.gaps))
+            f"{_rich(g['label'])} ({_rich(g['role'])})" for g in plan.gaps))
     if plan.acquisition:
         acq = Table(title=t("acquisition", L), title_justify="left")
         for col in ("touchpoint", "conversion", "how"):
             acq.add_column(t(col, L))
         for a in plan.acquisition:
-            acq.add_row(escape(a["label"]), _conv(a["conversion"]), escape(a["how"]))
+            acq.add_row(_rich(a["label"]), _conv(a["conversion"]), _rich(a["how"]))
         con.print(acq)
     k = Table(title=t("kpis", L), title_justify="left")
     for col in ("metric", "target", "unit", "source"):
         k.add_column(t(col, L), justify="right" if col == "target" else "left")
     for row in plan.kpis:
-        k.add_row(escape(row["label"]), f"{row['target']:g}", escape(row["unit"]), row["source"])
+        k.add_row(_rich(row["label"]), f"{row['target']:g}", _rich(row["unit"]), _rich(row["source"]))
     con.print(k)
     if plan.nodes:
         con.print(f"[bold]{t('nodes', L)}[/]: " + "; ".join(
-            f"{n['date']} {escape(n['name'])}" for n in plan.nodes))
+            f"{n['date']} {_rich(n['name'])}" for n in plan.nodes))
     weeks: dict[int, list] = {}
     for task in plan.calendar:
         weeks.setdefault((task.day - 1) // 7 + 1, []).append(task)
@@ -210,11 +248,11 @@ def render_text(plan: Plan, color: bool = False, width: int = 120) -> str:
             act = label(ACTIVITIES, task.activity, L) if task.activity else ""
             if task.node:
                 act += f" {task.node}"
-            tab.add_row(str(task.day), task.date, task.time, escape(label(CHANNELS, task.channel, L)),
-                        escape(label(SEGMENTS, task.segment, L)), escape(task.action), escape(act))
+            tab.add_row(str(task.day), task.date, task.time, _rich(label(CHANNELS, task.channel, L)),
+                        _rich(label(SEGMENTS, task.segment, L)), _rich(task.action), _rich(act))
         con.print(tab)
     for n in plan.notes:
-        con.print(f"· {escape(n)}")
+        con.print(f"· {_rich(n)}")
     return buf.getvalue()
 
 
