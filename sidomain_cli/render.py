@@ -562,6 +562,10 @@ def _make_loader(roots: tuple[Path, ...]):
                     return real
             return None
 
+        def find(self, template: str) -> Path | None:
+            """The real path ``template`` is served from, or None if it is not served."""
+            return self._find(template)
+
         def get_source(self, environment, template):
             real = self._find(template)
             if real is None:
@@ -645,44 +649,60 @@ class Renderer:
                                 path=exc.filename or name, line=exc.lineno or 0) from None
         except TemplateError:
             raise
-        path = tmpl.filename or name
-        try:
-            out = []
-            size = 0
-            for chunk in tmpl.generate(**context):
-                size += len(chunk)
-                if size > MAX_MESSAGE_CHARS:
-                    raise TemplateError(
-                        f"template '{name}' produced more than {MAX_MESSAGE_CHARS:,} characters",
-                        path=path, hint="shorten the message or remove loops")
-                out.append(chunk)
-        except jinja2.UndefinedError as exc:
-            raise TemplateError(f"template '{name}' uses an undefined variable: {exc.message}",
-                                path=path,
-                                hint="use only the variables listed in the README") from None
-        except jinja2.TemplateNotFound as exc:
-            refused = ", ".join(repr(n) for n in getattr(exc, "templates", None) or [exc.name])
-            raise TemplateError(
-                f"template '{name}' includes, imports or extends {refused}, which is not a "
-                f"template in the template folders", path=path,
-                hint="name another template by its path inside the folder, without '..', "
-                     "a leading '/', a drive or links that lead out") from None
-        except SecurityError as exc:
-            if type(exc).__name__ == "LimitExceeded":
-                raise TemplateError(f"template '{name}' was stopped: {exc}", path=path,
-                                    hint="a message needs only short loops and short text") from None
-            raise TemplateError(f"template '{name}' tried an unsafe operation: {exc}",
-                                path=path) from None
-        except TemplateError:
-            raise
-        except RecursionError:
-            raise TemplateError(f"template '{name}' recursed too deeply (a macro, block or "
-                                f"include that calls itself)", path=path) from None
-        except MemoryError:
-            raise TemplateError(f"template '{name}' ran out of memory", path=path) from None
-        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError,
-                LookupError, AttributeError) as exc:
-            raise TemplateError(f"template '{name}' failed: {type(exc).__name__}: {exc}",
-                                path=path) from None
-        lines = (line.strip() for line in "".join(out).splitlines())
-        return "\n".join(line for line in lines if line)
+        return render_template(tmpl, name, context)
+
+
+class UndefinedVariableError(TemplateError):
+    """A template used a variable the context does not have (lint: T003's finding)."""
+
+
+def render_template(tmpl, name: str, context: dict[str, Any]) -> str:
+    """Render a loaded template within the budget; every failure is a TemplateError.
+
+    Shared by :class:`Renderer` and ``sidomain lint`` (T005), so lint refuses exactly
+    what ``plan`` and ``export`` refuse.
+    """
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    path = tmpl.filename or name
+    try:
+        out = []
+        size = 0
+        for chunk in tmpl.generate(**context):
+            size += len(chunk)
+            if size > MAX_MESSAGE_CHARS:
+                raise TemplateError(
+                    f"template '{name}' produced more than {MAX_MESSAGE_CHARS:,} characters",
+                    path=path, hint="shorten the message or remove loops")
+            out.append(chunk)
+    except jinja2.UndefinedError as exc:
+        raise UndefinedVariableError(f"template '{name}' uses an undefined variable: {exc.message}",
+                            path=path,
+                            hint="use only the variables listed in the README") from None
+    except jinja2.TemplateNotFound as exc:
+        refused = ", ".join(repr(n) for n in getattr(exc, "templates", None) or [exc.name])
+        raise TemplateError(
+            f"template '{name}' includes, imports or extends {refused}, which is not a "
+            f"template in the template folders", path=path,
+            hint="name another template by its path inside the folder, without '..', "
+                 "a leading '/', a drive or links that lead out") from None
+    except SecurityError as exc:
+        if type(exc).__name__ == "LimitExceeded":
+            raise TemplateError(f"template '{name}' was stopped: {exc}", path=path,
+                                hint="a message needs only short loops and short text") from None
+        raise TemplateError(f"template '{name}' tried an unsafe operation: {exc}",
+                            path=path) from None
+    except TemplateError:
+        raise
+    except RecursionError:
+        raise TemplateError(f"template '{name}' recursed too deeply (a macro, block or "
+                            f"include that calls itself)", path=path) from None
+    except MemoryError:
+        raise TemplateError(f"template '{name}' ran out of memory", path=path) from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError,
+            LookupError, AttributeError) as exc:
+        raise TemplateError(f"template '{name}' failed: {type(exc).__name__}: {exc}",
+                            path=path) from None
+    lines = (line.strip() for line in "".join(out).splitlines())
+    return "\n".join(line for line in lines if line)

@@ -128,7 +128,7 @@ def test_python_internals_are_out_of_reach(capsys, tmp_path, source):
     code, out, err = plan_stranger(capsys, root)
     assert_refused(code, out, err, says="unsafe")
     assert "access to attribute '_" in err  # the sandbox's own refusal, not a side effect
-    assert_lint_safe(capsys, root)
+    assert '"code": "T005"' in assert_lint_safe(capsys, root)  # lint refuses it too
 
 
 # Printing a function, class or Jinja object (its repr names classes and addresses) is
@@ -184,7 +184,7 @@ def test_no_template_from_outside_the_template_folders(capsys, tmp_path, source)
     code, out, err = plan_stranger(capsys, root)
     assert_refused(code, out, err, says="which is not a template in the template folders")
     assert SECRET not in out + err
-    assert_lint_safe(capsys, root)
+    assert '"code": "T005"' in assert_lint_safe(capsys, root)  # lint refuses it too
 
 
 def test_a_template_that_is_itself_a_link_out_is_not_found(capsys, tmp_path):
@@ -348,7 +348,8 @@ def test_runaway_work_is_stopped_quickly_with_bounded_memory(runaway_results, ca
     assert "evil.j2" in plan["err"] and RUNAWAY[case][1] in plan["err"], plan["err"]
     assert "out of memory" not in plan["err"]   # refused before allocating, not after
     assert plan["seconds"] < 2.0
-    assert lint["code"] in (0, 1), lint["err"]
+    assert lint["code"] == 1, lint["err"]
+    assert '"code": "T005"' in lint["out"], lint["out"]  # lint refuses what plan refuses
     assert "Traceback" not in lint["err"] and "internal error" not in lint["err"]
     assert lint["seconds"] < 4.0  # renders twice (zh-CN, en)
     assert r["peak_mib"] < 400

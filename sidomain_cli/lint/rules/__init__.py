@@ -45,6 +45,7 @@ TABLE: dict[str, str] = {
     "T002": "template_syntax",
     "T003": "unknown_variable",
     "T004": "message_too_long",
+    "T005": "template_refused",
     # C: compliance
     "C001": "absolute_terms",
 }

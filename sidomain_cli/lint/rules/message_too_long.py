@@ -46,7 +46,12 @@ def render_length(ctx, roots, name: str, locale: str) -> int | None:
     key = ("render", roots, name, locale, tuple(sorted(offers.items())))
     cache = ctx.workspace.cache
     if key not in cache:
+        from sidomain_cli.lint.rules.template_refused import refusal
         from sidomain_cli.render import MAX_MESSAGE_CHARS
+
+        if refusal(ctx.workspace, roots, name) is not None:
+            cache[key] = None  # T005's finding; do not spend the sandbox budget twice
+            return None
 
         length = None
         try:
