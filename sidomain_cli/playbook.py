@@ -309,7 +309,9 @@ def method_from_doc(doc: Doc) -> Method:
     )
 
 
-def load_method(path: str | Path | None = None) -> Method:
+def load_method(path: str | Path | None = None, *, encoding: str | None = None) -> Method:
     from sidomain_cli.resources import playbooks_dir
 
-    return method_from_doc(load_yaml(path or playbooks_dir() / "method.yaml", what="method file"))
+    if path is None:
+        return method_from_doc(load_yaml(playbooks_dir() / "method.yaml", what="method file"))
+    return method_from_doc(load_yaml(path, what="method file", encoding=encoding))

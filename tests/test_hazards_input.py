@@ -291,6 +291,33 @@ def test_a_wrong_encoding_option_is_named(capsys, tmp_path, codec, message):
     assert message in err
 
 
+def test_encoding_applies_to_every_input_the_command_reads(capsys, tmp_path):
+    """--encoding reaches the profile, --playbook, --method and lint's --terms alike."""
+    def gbk(src: Path, name: str) -> Path:
+        return write(tmp_path, src.read_text(encoding="utf-8").encode("gb18030"), name)
+
+    profile = gbk(COFFEE, "brand.yaml")
+    playbook = gbk(ROOT / "playbooks" / "tiered.yaml", "pb.yaml")
+    method = gbk(ROOT / "playbooks" / "method.yaml", "method.yaml")
+    baseline = plan_json(capsys, COFFEE, "--playbook", ROOT / "playbooks" / "tiered.yaml",
+                         "--method", ROOT / "playbooks" / "method.yaml")
+    assert plan_json(capsys, profile, "--playbook", playbook, "--method", method,
+                     "--encoding", "gb18030") == baseline
+    err = refused(capsys, tmp_path, COFFEE, "--method", method)
+    assert "method.yaml:" in err and "--encoding gb18030" in err
+    terms = write(tmp_path, "kind: compliance\nterms: [{term: 半价, why: 测试}]\n"
+                  .encode("gb18030"), "terms.yaml")
+    code, out, err = lint(capsys, profile, "--terms", terms, "--encoding", "gb18030")
+    assert code == 1 and "C001" in out and "半价" in out, out + err  # the term was read right
+
+
+def test_start_outside_the_supported_years_is_a_usage_error(capsys):
+    code = run(["plan", str(COFFEE), "--start", "9999-12-25", "-f", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "--start" in err and "outside the years 1900-2999" in err
+
+
 def test_utf8_bom_is_accepted_and_plans_identically(capsys, tmp_path):
     plain = write(tmp_path, GOOD, "plain.yaml")
     bom = write(tmp_path, b"\xef\xbb\xbf" + GOOD.encode("utf-8"), "bom.yaml")

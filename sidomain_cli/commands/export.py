@@ -184,7 +184,7 @@ def export_command(
 
     prof = load_profile(profile, encoding=encoding)
     pb = load_playbook(playbook, encoding=encoding) if playbook else None
-    meth = load_method(method) if method else None
+    meth = load_method(method, encoding=encoding) if method else None
     for d in templates or ():
         if not d.is_dir():
             raise InputError("template folder not found", path=str(d))

@@ -37,9 +37,14 @@ def parse_start(value: Optional[str]) -> Optional[dt.date]:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+        raise typer.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD",
+                                 param_hint="--start") from None
+    if not 1900 <= day.year <= 2999:  # the same years a profile's dates may use (spec.py)
+        raise typer.BadParameter(f"'{value}' is outside the years 1900-2999; check the year",
+                                 param_hint="--start")
+    return day
 
 
 @app.command("plan", help=PLAN_HELP, no_args_is_help=True)
@@ -87,7 +92,7 @@ def plan_command(
         check_target(output, force=force)  # refuse before doing any work
     prof = load_profile(profile, encoding=encoding)
     pb = load_playbook(playbook, encoding=encoding) if playbook else None
-    meth = load_method(method) if method else None
+    meth = load_method(method, encoding=encoding) if method else None
     for d in templates or ():
         if not d.is_dir():
             raise InputError("template folder not found", path=str(d))

@@ -145,7 +145,7 @@ class Workspace:
     def terms(self):
         from sidomain_cli.lint.terms import load_terms
 
-        return load_terms(self.options.terms_files)
+        return load_terms(self.options.terms_files, encoding=self.options.encoding)
 
 
 class FileContext:

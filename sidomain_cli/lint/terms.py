@@ -60,7 +60,7 @@ class Terms:
         return sorted(hits, key=lambda h: h.start)
 
 
-def load_terms(extra: tuple[Path, ...] = ()) -> Terms:
+def load_terms(extra: tuple[Path, ...] = (), *, encoding: str | None = None) -> Terms:
     """The built-in list, extended by each ``--terms`` file (validated like any input)."""
     from sidomain_cli.errors import problems_error
     from sidomain_cli.yamlio import load_yaml
@@ -68,7 +68,7 @@ def load_terms(extra: tuple[Path, ...] = ()) -> Terms:
     terms: dict[str, str] = {}
     allow: list[str] = []
     for path in (BUILTIN, *extra):
-        doc = load_yaml(path, what="terms file")
+        doc = load_yaml(path, what="terms file", encoding=None if path == BUILTIN else encoding)
         problems = list(doc.duplicates) + list(TERMS_SPEC.check(doc.data, (), doc))
         if problems:
             raise problems_error(problems)
