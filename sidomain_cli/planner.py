@@ -554,7 +554,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     lo, hi = Date.min_year, Date.max_year  # as for every date in a profile
     if not lo <= start.year <= hi:  # a profile's dates are checked; --start is not
         raise InputError(f"start date {start.isoformat()} is outside the years {lo}-{hi}",
-                         hint="check the year of --start")
+                         hint="check the year of --start, and with --stores the launch "
+                              "dates and waves")
     end = start + dt.timedelta(days=days - 1)
     notes: list[str] = []
     nodes = node_days(profile, method, start, end, locale)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import event, given, note
+from hypothesis import event, example, given, note, settings
 from hypothesis import strategies as st
 
 from sidomain_cli.cli import run
@@ -77,12 +77,17 @@ def assert_user_error(code: int, err: str, paths: tuple[Path, ...] = (), data=No
     """Exit 2 with `sidomain: error:` first, one finding a line (each at ``paths``)."""
     assert code == 2, f"exit {code}:\n{err}"
     assert "Traceback" not in err and "internal error" not in err, err
+    if err.startswith("Usage: "):  # a bad option value: click's usage error names it
+        assert re.search(r"^Error: Invalid value for '?--\w+", err, re.M), err
+        return
     lines = err.rstrip("\n").split("\n")
     assert lines[0].startswith("sidomain: error: ") and len(lines[0]) > 17, err
     for line in lines[1:]:  # further findings of the same input, one a line
         if KNOWN_READER_BUG.search(line):
+            event("known bug tolerated: yamlio reader error on two lines")
             continue  # known bug (yamlio.py), see KNOWN_READER_BUG
         if data is not None and has_line_break(data):
+            event("known bug tolerated: a line break echoed raw in a message")
             continue  # known bug (spec.py), see LINE_BREAKS
         assert line.strip(), err
         assert re.match(r"^\S.*?(:\d+:\d+)?: \S", line), err
@@ -349,7 +354,17 @@ def days_option(opts: list[str]) -> int | None:
 
 # ---- B1: profiles ---------------------------------------------------------------------------
 
+MINIMAL = {"brand": "0", "industry": "0", "price_band": "low", "frequency": "low",
+           "touchpoints": ["wecom_1v1", "wecom_group"], "start_date": "2026-12-31"}
+COFFEE_BYTES = (ROOT / "examples" / "coffee.yaml").read_bytes()
+
+
 @given(profile=valid_profiles(), opts=options())
+# found by this test: a user's line break in an offer came out as a line of its own
+@example(profile={**MINIMAL, "playbook": "community_promotion",
+                  "offers": {"welcome_gift": "0\r%}"}}, opts=[])
+@example(profile={**MINIMAL, "quiet_hours": "00:00-23:59", "start_date": "2999-12-31",
+                  "playbook": "one_on_one"}, opts=["--days", "366"])
 def test_any_valid_profile_plans_within_the_hard_rules(work, profile, opts):
     path = work / "valid.yaml"
     path.write_text(dump(profile), encoding="utf-8")
@@ -361,6 +376,12 @@ def test_any_valid_profile_plans_within_the_hard_rules(work, profile, opts):
 
 
 @given(data=broken_profile_files(), opts=options(wide=True))
+@example(data=COFFEE_BYTES, opts=["--start", "9999-12-01"])  # was exit 70 (OverflowError)
+@example(data=COFFEE_BYTES, opts=["--start", "2999-12-31", "--days", "366"])
+@example(data=COFFEE_BYTES, opts=["--start", "0001-01-01"])
+@example(data=b"\x1f", opts=[])  # known bug (yamlio.py): KNOWN_READER_BUG
+@example(data=dump({**MINIMAL, "locale": "en\nx"}).encode(), opts=[])  # known bug (spec.py)
+@example(data=dump({**MINIMAL, "a\nb": 1}).encode(), opts=[])  # known bug (spec.py)
 def test_any_broken_profile_is_a_clean_error_or_a_valid_plan(work, data, opts):
     path = work / "broken.yaml"
     path.write_bytes(data)
@@ -521,6 +542,23 @@ def test_same_profile_same_bytes_in_one_process(work, profile, opts):
         first = cli("plan", path, "--format", fmt, "--output", "-", *opts)
         second = cli("plan", path, "--format", fmt, "--output", "-", *opts)
         assert first == second
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 5))  # exports are slower
+@given(profile=valid_profiles(), opts=options())
+def test_same_profile_same_export_bytes_in_one_process(work, profile, opts):
+    path = work / "export.yaml"
+    path.write_text(dump(profile), encoding="utf-8")
+    for fmt in ("ics", "csv", "xlsx", "jsonl"):
+        outputs = []
+        for n in (1, 2):
+            target = work / f"export-{n}.{fmt}"
+            target.unlink(missing_ok=True)  # not --force: an ICS replaced with --force
+            # continues the old file's SEQUENCE and DTSTAMP (by design), which is not this test
+            code, _, err = cli("export", path, "--format", fmt, "--output", target, *opts)
+            assert code == 0, err
+            outputs.append(target.read_bytes())
+        assert outputs[0] == outputs[1], fmt
 
 
 SEED_SCRIPT = r"""
