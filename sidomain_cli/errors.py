@@ -6,8 +6,21 @@ The core raises :class:`SidomainError`; the CLI catches it once, prints
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# Line breaks, control characters and bidi overrides a message may quote from a file:
+# shown as escapes, so every finding stays one line and nothing reaches a terminal raw.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters written as escapes (``\\n``)."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -24,10 +37,14 @@ class Problem:
     message: str = ""
     hint: str = field(default="", compare=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", one_line(self.message))
+        object.__setattr__(self, "hint", one_line(self.hint))
+
     def location(self) -> str:
         if self.line:
-            return f"{self.path}:{self.line}:{self.column or 1}"
-        return self.path
+            return f"{one_line(self.path)}:{self.line}:{self.column or 1}"
+        return one_line(self.path)
 
     def format(self) -> str:
         code = f"{self.code} " if self.code else ""
@@ -55,6 +72,7 @@ class SidomainError(Exception):
 
     def __init__(self, message: str, *, path: str = "", line: int = 0, column: int = 0,
                  hint: str = "", problems: list[Problem] | None = None) -> None:
+        message, hint = one_line(message), one_line(hint)
         super().__init__(message)
         self.message = message
         self.path = path
@@ -69,9 +87,9 @@ class SidomainError(Exception):
     def format(self) -> str:
         if self.problems:
             return "\n".join(p.format() for p in self.problems)
-        loc = self.path
+        loc = one_line(self.path)
         if self.path and self.line:
-            loc = f"{self.path}:{self.line}:{self.column or 1}"
+            loc = f"{loc}:{self.line}:{self.column or 1}"
         text = f"{loc}: {self.message}" if loc else self.message
         if self.hint:
             text += f" ({self.hint})"

@@ -7,6 +7,7 @@ non-UTF-8 text (named, with the fix), duplicate keys and alias bombs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,8 @@ def parse_yaml(text: str, name: str) -> Doc:
                 msg = f"{exc.context}, {msg}"
             raise InputError(f"malformed YAML: {msg}", path=name, line=line, column=col,
                              hint="fix the YAML syntax at this place") from None
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+            raise _bad_character(text, name, exc) from None
         except yaml.YAMLError as exc:
             raise InputError(f"malformed YAML: {exc}", path=name) from None
         doc = Doc(name, None)
@@ -226,6 +229,23 @@ def parse_yaml(text: str, name: str) -> Doc:
         return doc
     finally:
         loader.dispose()
+
+
+# What YAML 1.1 lets a file hold (its "printable" set); anything else stops the reader.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
+                            "\U00010000-\U0010ffff]")
+
+
+def _bad_character(text: str, name: str, exc: Exception) -> InputError:
+    """PyYAML's reader error, at the character's own line and column, on one line."""
+    m = _NOT_PRINTABLE.search(text)
+    if m is None:  # not expected: the reader found one; say what it said, on one line
+        return InputError(f"malformed YAML: {getattr(exc, 'reason', exc)}", path=name)
+    line = text.count("\n", 0, m.start()) + 1
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return InputError(f"character U+{ord(m.group()):04X} is not allowed in YAML", path=name,
+                      line=line, column=column,
+                      hint="remove it, or quote the text as \"\\x..\" if you meant it")
 
 
 def _walk(node, key: Key, doc: Doc, counter: list[int], depth: int) -> None:

@@ -629,3 +629,18 @@ def test_closed_stdout_pipe_is_not_an_error():
             proc.wait()
     assert proc.returncode == 0, err
     assert err == ""
+
+
+def test_control_characters_and_line_breaks_never_reach_the_terminal_raw(capsys, tmp_path):
+    """A message quotes what the file said, escaped: one line, no ESC, no line break."""
+    path = write(tmp_path, GOOD + '"bad\\x1b[2Jkey\\nhere": 1\n')
+    err = refused(capsys, tmp_path, path)  # checks: one line
+    assert "\x1b" not in err and "unknown key 'bad\\x1b[2Jkey\\nhere'" in err
+    code, out, _ = lint(capsys, path)
+    assert code == 1 and "\x1b" not in out and "'bad\\x1b[2Jkey\\nhere'" in out
+    assert len(out.splitlines()) == 2  # the finding and the summary
+    locale = write(tmp_path, re.sub(r"(?m)^locale: .*$", lambda m: 'locale: "en\\nx"', GOOD), "l.yaml")
+    assert "S004 'locale' is 'en\\nx', not a known value" in refused(capsys, tmp_path, locale)
+    raw = write(tmp_path, "brand: 熊猫\nindustry: x\x1fy\n".encode(), "raw.yaml")
+    assert "raw.yaml:2:12: character U+001F is not allowed in YAML" in refused(capsys, tmp_path,
+                                                                              raw)

@@ -94,9 +94,11 @@ def test_github_escapes_newlines_and_separators(capsys):
     from sidomain_cli.lint.core import LintResult
     from sidomain_cli.lint.formats import FORMATS
 
-    r = LintResult([Problem("a,b:c.yaml", 1, 2, "S003", "error", "x\ny 100%")], [], 1)
+    # A Problem writes a line break in its message as the two characters \n (one finding,
+    # one line); a path keeps its own, and the github format escapes it.
+    r = LintResult([Problem("a,b:c\n.yaml", 1, 2, "S003", "error", "x\ny 100%")], [], 1)
     assert FORMATS["github"]().render(r) == \
-        "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=S003::S003 x%0Ay 100%25\n"
+        "::error file=a%2Cb%3Ac%0A.yaml,line=1,col=2,title=S003::S003 x\\ny 100%25\n"
 
 
 def test_auto_format_is_github_inside_actions(bad, capsys, monkeypatch):
@@ -394,3 +396,14 @@ def test_readme_documents_every_rule():
     section = (ROOT / "README.md").read_text(encoding="utf-8").split("## `sidomain lint`")[1]
     for code in TABLE:
         assert f"| `{code}` | {all_rules()[code].name} |" in section, code
+
+
+def test_report_file_is_replaced_only_with_force(bad, tmp_path, capsys):
+    report = tmp_path / "lint.sarif"
+    report.write_text("an earlier report\n", encoding="utf-8")
+    code, out, err = lint(capsys, bad, "--format", "sarif", "-o", report)
+    assert code == 2 and "exists" in err and "--force" in err
+    assert report.read_text(encoding="utf-8") == "an earlier report\n"
+    code, out, err = lint(capsys, bad, "--format", "sarif", "-o", report, "--force")
+    assert code == 1 and out == ""
+    assert json.loads(report.read_text(encoding="utf-8"))["version"] == "2.1.0"

@@ -59,21 +59,7 @@ def cli(*args) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-# known bug (yamlio.py): PyYAML's reader error for a control character keeps its own
-# second line, `  in "<unicode string>", position 0`, so the message is two lines and
-# has no line:column.  Minimal example: a profile file holding the one byte b"\x1f".
-KNOWN_READER_BUG = re.compile(r'^\s+in "<unicode string>", position \d+$')
-# known bug (spec.py): keys and values are quoted raw in messages, so one holding a line
-# break splits its message over two lines.  Minimal example: a valid profile plus
-# `locale: "en\nx"` gives "S004 'locale' is 'en" / "x', not a known value".
-LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-
-
-def has_line_break(data) -> bool:
-    return any(LINE_BREAKS.search(s) for s in strings_in(data))
-
-
-def assert_user_error(code: int, err: str, paths: tuple[Path, ...] = (), data=None) -> None:
+def assert_user_error(code: int, err: str, paths: tuple[Path, ...] = ()) -> None:
     """Exit 2 with `sidomain: error:` first, one finding a line (each at ``paths``)."""
     assert code == 2, f"exit {code}:\n{err}"
     assert "Traceback" not in err and "internal error" not in err, err
@@ -86,12 +72,6 @@ def assert_user_error(code: int, err: str, paths: tuple[Path, ...] = (), data=No
         if re.match(r"^\S.*?(:\d+:\d+)?: \S", line) and (
                 not paths or line.startswith(tuple(str(p) for p in paths))):
             continue
-        if KNOWN_READER_BUG.search(line):
-            event("known bug tolerated: yamlio reader error on two lines")
-            continue  # known bug (yamlio.py), see KNOWN_READER_BUG
-        if data is not None and has_line_break(data):
-            event("known bug tolerated: a line break echoed raw in a message")
-            continue  # known bug (spec.py), see LINE_BREAKS
         raise AssertionError(f"not one finding a line:\n{err}")
 
 
@@ -379,9 +359,9 @@ def test_any_valid_profile_plans_within_the_hard_rules(work, profile, opts):
 @example(data=COFFEE_BYTES, opts=["--start", "9999-12-01"])  # was exit 70 (OverflowError)
 @example(data=COFFEE_BYTES, opts=["--start", "2999-12-31", "--days", "366"])
 @example(data=COFFEE_BYTES, opts=["--start", "0001-01-01"])
-@example(data=b"\x1f", opts=[])  # known bug (yamlio.py): KNOWN_READER_BUG
-@example(data=dump({**MINIMAL, "locale": "en\nx"}).encode(), opts=[])  # known bug (spec.py)
-@example(data=dump({**MINIMAL, "a\nb": 1}).encode(), opts=[])  # known bug (spec.py)
+@example(data=b"\x1f", opts=[])  # was two lines without line:column (reader error)
+@example(data=dump({**MINIMAL, "locale": "en\nx"}).encode(), opts=[])  # was split over lines
+@example(data=dump({**MINIMAL, "a\nb": 1}).encode(), opts=[])  # was split over lines
 def test_any_broken_profile_is_a_clean_error_or_a_valid_plan(work, data, opts):
     path = work / "broken.yaml"
     path.write_bytes(data)
@@ -392,11 +372,7 @@ def test_any_broken_profile_is_a_clean_error_or_a_valid_plan(work, data, opts):
         check_hard_rules(json.loads(out), path, days=days_option(opts),
                          user_texts=yaml.safe_load(data.decode("utf-8-sig")))
     else:
-        try:
-            parsed = yaml.safe_load(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError):
-            parsed = None
-        assert_user_error(code, err, (path,), parsed)
+        assert_user_error(code, err, (path,))
         assert out == ""
 
 
@@ -519,7 +495,7 @@ def test_any_mutated_playbook_lints_and_plans_or_is_a_clean_error(work, pb, prof
                          user_texts=[yaml.safe_load(text_),
                                      yaml.safe_load(profile.read_text("utf-8"))])
     else:
-        assert_user_error(code, err, data=yaml.safe_load(text_))
+        assert_user_error(code, err)
 
 
 @given(data=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),

@@ -90,6 +90,7 @@ def lint_command(
                             help="auto (github inside GitHub Actions, else text), text, json, "
                                  "github or sarif."),
     output: str = typer.Option("-", "--output", "-o", help="File to write, or - for stdout."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     select: Optional[List[str]] = typer.Option(
         None, "--select", help="Only these codes or prefixes (comma-separated, repeatable)."),
     ignore: Optional[List[str]] = typer.Option(
@@ -141,6 +142,10 @@ def lint_command(
     for d in templates or ():
         if not d.is_dir():
             raise typer.BadParameter(f"'{d}' is not a folder", param_hint="--templates")
+    if output != "-":
+        from sidomain_cli.output import check_target
+
+        check_target(output, force=force)  # refuse before doing any work
     options = LintOptions(select=sel, ignore=ign, bulk_cap=bulk_cap, moments_cap=moments_cap,
                           quiet_hours=_quiet(quiet_hours), template_dirs=tuple(templates or ()),
                           terms_files=tuple(terms or ()), locales=tuple(locale or LOCALES),
@@ -155,7 +160,7 @@ def lint_command(
     else:
         from sidomain_cli.output import write_text
 
-        write_text(output, text, force=True)
+        write_text(output, text, force=force)
     for err in result.errors:
         sys.stderr.write(f"sidomain: error: {err.format()}\n")
     if result.errors:

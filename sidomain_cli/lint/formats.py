@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sidomain_cli import __version__
+from sidomain_cli.errors import one_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -37,7 +38,7 @@ class TextReporter(Reporter):
     def render(self, result) -> str:
         out = []
         for p in result.problems:
-            loc = self._c("1", f"{p.path}:{p.line}:{p.column}:")
+            loc = self._c("1", f"{one_line(p.path)}:{p.line}:{p.column}:")
             code = self._c("1;" + self.COLORS.get(p.severity, "0"), p.code)
             hint = self._c("2", f" ({p.hint})") if p.hint else ""
             out.append(f"{loc} {code} {p.message}{hint}")
