@@ -38,3 +38,18 @@ def test_plan_examples_in_readme_run(line, tmp_path, monkeypatch, capsys):
     if "-o" in args:
         args[args.index("-o") + 1] = str(tmp_path / "out")
     assert run(args) == 0, capsys.readouterr().err
+
+
+def test_hazard_example_in_readme_is_what_sidomain_prints(tmp_path, monkeypatch, capsys):
+    """The GBK example of "Hostile and broken input": same message, and the fix works."""
+    block = README.split("## Hostile and broken input", 1)[1].split("```console", 1)[1]
+    block = block.split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line.startswith("sidomain: error:")]
+    assert len(shown) == 1
+    gbk = tmp_path / "brand-gbk.yaml"
+    gbk.write_bytes((ROOT / "examples" / "coffee.yaml").read_text(encoding="utf-8")
+                    .encode("gb18030"))
+    monkeypatch.chdir(tmp_path)
+    assert run(["plan", "brand-gbk.yaml"]) == 2
+    assert capsys.readouterr().err.strip() == shown[0]
+    assert run(["plan", "brand-gbk.yaml", "--encoding", "gb18030", "-f", "json"]) == 0
