@@ -15,7 +15,7 @@ from sidomain_cli.domain import (ACQUISITION, CHANNELS, MODELS, SEGMENTS, label,
 from sidomain_cli.errors import InputError
 from sidomain_cli.playbook import Method, Playbook, TaskPattern
 from sidomain_cli.profile import Profile
-from sidomain_cli.spec import Date
+from sidomain_cli.spec import FIRST_YEAR, LAST_YEAR
 
 ACTIVITY_RANK = {"node": 3, "big": 2, "small": 1}
 # Channels whose company bulk sends count against WeCom's per-customer/per-group cap.
@@ -551,9 +551,9 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     if not 1 <= days <= 366:
         raise InputError(f"--days is {days}, must be between 1 and 366")
     start = start or profile.start_date
-    lo, hi = Date.min_year, Date.max_year  # as for every date in a profile
-    if not lo <= start.year <= hi:  # a profile's dates are checked; --start is not
-        raise InputError(f"start date {start.isoformat()} is outside the years {lo}-{hi}",
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:  # --start and rollout waves, as profiles
+        raise InputError(f"start date {start.isoformat()} is outside the years "
+                         f"{FIRST_YEAR}-{LAST_YEAR}",
                          hint="check the year of --start, and with --stores the launch "
                               "dates and waves")
     end = start + dt.timedelta(days=days - 1)

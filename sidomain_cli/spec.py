@@ -16,6 +16,9 @@ from sidomain_cli.errors import Problem
 from sidomain_cli.yamlio import Doc, Key
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# The years a date may have (a profile's, a launch date, --start): a plan counts days from
+# it, so year 9999 would overflow, and year 1 is a typo.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 # Codes shared with `sidomain lint` (S = schema)
 MISSING, WRONG_TYPE, UNKNOWN_KEY, BAD_VALUE, DUPLICATE = "S001", "S002", "S003", "S004", "S005"
@@ -184,9 +187,6 @@ class Enum(Spec):
 class Date(Spec):
     doc: str = ""
     example: Any = None
-    # A plan's days are counted from these dates: year 9999 would overflow, year 1 is a typo.
-    min_year: int = 1900
-    max_year: int = 2999
 
     def check(self, value, key, doc):
         name = ".".join(str(k) for k in key)
@@ -200,9 +200,9 @@ class Date(Spec):
                 yield doc.problem(key, f"'{name}' is '{value}', not a real date",
                                   code=BAD_VALUE, hint="write YYYY-MM-DD", value=True)
                 return
-        if not self.min_year <= value.year <= self.max_year:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
             yield doc.problem(key, f"'{name}' is {value.isoformat()}, outside the years "
-                                   f"{self.min_year}-{self.max_year}",
+                                   f"{FIRST_YEAR}-{LAST_YEAR}",
                               code=BAD_VALUE, hint="check the year", value=True)
 
     def json_schema(self):

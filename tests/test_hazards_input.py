@@ -311,7 +311,7 @@ def test_encoding_applies_to_every_input_the_command_reads(capsys, tmp_path):
     assert code == 1 and "C001" in out and "半价" in out, out + err  # the term was read right
 
 
-def test_start_outside_the_supported_years_is_a_usage_error(capsys):
+def test_start_outside_the_supported_years_is_refused(capsys):
     code = run(["plan", str(COFFEE), "--start", "9999-12-25", "-f", "json"])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and "Traceback" not in err

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from sidomain_cli.errors import InputError
+from sidomain_cli.spec import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from sidomain_cli.planner import Plan
@@ -37,7 +38,6 @@ COLUMNS = REQUIRED + OPTIONAL
 MAX_GROUPS = 1000          # per store; MINISO runs ~10 (30,000 groups over ~2,900 stores)
 MAX_TEXT = 120
 MAX_BYTES = 32 * 1024 * 1024  # ~400,000 stores; a bigger file is not a stores list
-FIRST_YEAR, LAST_YEAR = 1900, 2999  # as for dates in a profile
 WHOLE = re.compile(r"^[+-]?[0-9]+$")
 STORE_ID = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,64}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
