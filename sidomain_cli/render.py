@@ -256,10 +256,7 @@ def _check_str_method(owner: str | bytes, name: str, args: tuple, kwargs: dict) 
     elif name == "replace" and len(args) >= 2:
         _check_replace(owner, args[0], args[1], args[2] if len(args) > 2 else -1)
     elif name == "join" and args:
-        items = list(args[0])
-        size = sum(_length(x) for x in items) + len(owner) * max(len(items) - 1, 0)
-        if size > MAX_VALUE_CHARS:
-            raise _too_big("join()", size)
+        items = _bounded_items(args[0], owner)
         return (items,) + args[1:]
     elif name == "translate" and args:
         table = args[0]
@@ -267,12 +264,17 @@ def _check_str_method(owner: str | bytes, name: str, args: tuple, kwargs: dict) 
                       default=1) if isinstance(table, dict) else 1
         if len(owner) * longest > MAX_VALUE_CHARS:
             raise _too_big("translate()", len(owner) * longest)
-    elif name in ("format", "format_map") and isinstance(owner, str):
-        if name == "format_map":
-            _check_format(owner, (), args[0] if args and isinstance(args[0], dict) else {})
-        else:
-            _check_format(owner, args, kwargs)
-    return args
+    return args  # str.format/format_map never get here: wrap_str_format bounds them
+
+
+def _bounded_items(iterable: Any, sep: Any) -> list:
+    """The items ``sep.join(iterable)`` would join, refused if the result is too long."""
+    items = list(iterable)
+    gap = len(sep) if isinstance(sep, (str, bytes)) else len(str(sep))
+    size = sum(_length(x) for x in items) + gap * max(len(items) - 1, 0)
+    if size > MAX_VALUE_CHARS:
+        raise _too_big("join()", size)
+    return items
 
 
 def _check_replace(s: Any, old: Any, new: Any, count: Any) -> None:
@@ -338,11 +340,7 @@ def _guard_filter(name: str, func):
             if isinstance(value, str):
                 _check_percent(value, kwargs or rest)
         elif name == "join":
-            items = list(value)
-            sep = rest[0] if rest else kwargs.get("d", "")
-            size = sum(_length(x) for x in items) + len(str(sep)) * max(len(items) - 1, 0)
-            if size > MAX_VALUE_CHARS:
-                raise _too_big("join()", size)
+            items = _bounded_items(value, rest[0] if rest else kwargs.get("d", ""))
             args = args[:pos] + (items,) + rest
         elif name == "batch":
             linecount = rest[0] if rest else kwargs.get("linecount", 0)
