@@ -6,21 +6,10 @@ The core raises :class:`SidomainError`; the CLI catches it once, prints
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-# Line breaks, control characters and bidi overrides a message may quote from a file:
-# shown as escapes, so every finding stays one line and nothing reaches a terminal raw.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
-                     "\u2066-\u2069]")
-
-
-def one_line(text: str) -> str:
-    """``text`` with line breaks and control characters written as escapes (``\\n``)."""
-    if not _UNSAFE.search(text):
-        return text
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+from sidomain_cli.safetext import one_line  # what a message quotes stays on its line
 
 SEVERITIES = ("error", "warning", "info")
 

@@ -25,6 +25,7 @@ from typing import Callable
 from sidomain_cli.domain import (ACTIVITIES, CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS,
                                  label)
 from sidomain_cli.planner import KPI_LABELS, Plan
+from sidomain_cli.safetext import plain
 
 T = {
     "diagnosis": {"zh-CN": "诊断", "en": "Diagnosis"},
@@ -88,16 +89,13 @@ def render_json(plan: Plan, color: bool = False) -> str:
     return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _CODE_SAFE = re.compile(r"[A-Za-z0-9_.:/+-]+")
 
 
 def _clean(s) -> str:
     """Text without control characters: line breaks become ``\\n``, the rest U+FFFD."""
-    return _CONTROL.sub("\ufffd", _NEWLINE.sub("\n", str(s)))
+    return plain(str(s))
 
 
 def _md_escape(s) -> str:

@@ -47,6 +47,7 @@ from typing import IO, Iterable
 
 from sidomain_cli.exporters.stores import ExportSource, Store, Unit
 from sidomain_cli.exporters.table import PerPlan, Progress
+from sidomain_cli.safetext import plain
 
 UID_NAMESPACE = uuid.UUID("6f1d3c2a-5b7e-5c1a-9d0e-51d0a1a5e0c3")
 PRODID = "-//sidomain//sidomain export//ZH"
@@ -135,17 +136,11 @@ class Stamps:
 
 # ---- encoding -----------------------------------------------------------------------
 
-_NEWLINE = re.compile(r"\r\n|\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
 def text(value: str) -> str:
     """A TEXT value RFC 5545 allows: CR/CRLF become a line break (escaped ``\\n`` by
     icalendar), other control characters (not allowed in TEXT) U+FFFD.  icalendar then
     escapes ``\\ ; ,`` and folds lines at 75 octets without splitting a character."""
-    if value.isprintable():  # the common case, at C speed
-        return value
-    return _CONTROL.sub("\ufffd", _NEWLINE.sub("\n", value))
+    return plain(value)
 
 
 def _line(name: str, value: str) -> bytes:

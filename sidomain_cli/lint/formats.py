@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sidomain_cli import __version__
-from sidomain_cli.errors import one_line
+from sidomain_cli.safetext import one_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
