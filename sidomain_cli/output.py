@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import sys
@@ -61,8 +62,6 @@ _HINTS = {
                  "permissions",
 }
 
-_cache: dict[str, object] = {}
-
 
 # ---- modes and names --------------------------------------------------------------------
 
@@ -79,11 +78,10 @@ def _read_umask() -> int:
     return mask & 0o777
 
 
+@functools.cache
 def umask() -> int:
     """The process umask, read once."""
-    if "umask" not in _cache:
-        _cache["umask"] = _read_umask()
-    return _cache["umask"]  # type: ignore[return-value]
+    return _read_umask()
 
 
 def file_mode() -> int:
@@ -96,17 +94,17 @@ def dir_mode() -> int:
     return 0o777 & ~umask()
 
 
+@functools.cache
 def host_tag() -> str:
-    if "host" not in _cache:
-        import hashlib
-        import socket
+    """6 hex digits of a hash of this host's name, read once."""
+    import hashlib
+    import socket
 
-        try:
-            name = socket.gethostname()
-        except OSError:
-            name = ""
-        _cache["host"] = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:6]
-    return _cache["host"]  # type: ignore[return-value]
+    try:
+        name = socket.gethostname()
+    except OSError:
+        name = ""
+    return hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:6]
 
 
 def temp_prefix() -> str:

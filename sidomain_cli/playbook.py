@@ -312,6 +312,6 @@ def method_from_doc(doc: Doc) -> Method:
 def load_method(path: str | Path | None = None, *, encoding: str | None = None) -> Method:
     from sidomain_cli.resources import playbooks_dir
 
-    if path is None:
-        return method_from_doc(load_yaml(playbooks_dir() / "method.yaml", what="method file"))
+    if path is None:  # the built-in one is UTF-8, whatever --encoding says of the user's files
+        path, encoding = playbooks_dir() / "method.yaml", None
     return method_from_doc(load_yaml(path, what="method file", encoding=encoding))

@@ -66,14 +66,15 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "fil
     if p.is_dir():
         raise InputError(f"is a folder, expected a {what}", path=name,
                          hint="give the path of a file inside it")
-    too_big = InputError(f"file is over the {max_bytes:,}-byte limit for a {what}", path=name,
-                         hint="is this the right file?")
+
+    def too_big(size: str) -> InputError:
+        return InputError(f"file is {size}over the {max_bytes:,}-byte limit for a {what}",
+                          path=name, hint="is this the right file?")
+
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            too_big.message = (f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
-                               f"for a {what}")
-            raise too_big
+            raise too_big(f"{size:,} bytes, ")
         with p.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
     except PermissionError:
@@ -81,8 +82,8 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "fil
                          hint="check the file's permissions (chmod u+r)") from None
     except OSError as exc:
         raise InputError(f"cannot read the {what}: {exc.strerror or exc}", path=name) from None
-    if len(raw) > max_bytes:
-        raise too_big
+    if len(raw) > max_bytes:  # a device or pipe that reports no size
+        raise too_big("")
     return raw
 
 

@@ -368,12 +368,12 @@ def test_outputs_honour_the_umask_like_any_new_file(tmp_path, umask):
 def test_umask_is_read_without_changing_it():
     before = os.umask(0o027)
     try:
-        output._cache.pop("umask", None)
+        output.umask.cache_clear()
         assert output.file_mode() == 0o640 and output.dir_mode() == 0o750
         assert os.umask(0o027) == 0o027  # still what it was
     finally:
         os.umask(before)
-        output._cache.pop("umask", None)
+        output.umask.cache_clear()
 
 
 # ---- the stale-temp policy --------------------------------------------------------------
