@@ -19,6 +19,7 @@ message scripts, and KPI targets.
 \b
 Examples:
   sidomain plan examples/coffee.yaml
+  sidomain plan examples/coffee.yaml --week 2         # one week with the full scripts
   sidomain plan examples/hotpot.yaml --format markdown --output hotpot-plan.md
   sidomain plan examples/apparel.yaml --format json --output - | jq '.calendar[0]'
   sidomain plan examples/jeweller.yaml --locale en --start 2027-01-04 --days 90
@@ -71,6 +72,11 @@ def plan_command(
                                                 "(e.g. gb18030); default UTF-8."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color",
                                          help="Colour text output (default: on a terminal)."),
+    week: Optional[int] = typer.Option(None, "--week", min=1,
+                                       help="Text: show one week (1 = days 1-7) with the full "
+                                            "message scripts."),
+    day: Optional[int] = typer.Option(None, "--day", min=1,
+                                      help="Text: show one day with the full message scripts."),
 ) -> None:
     from sidomain_cli.errors import InputError
     from sidomain_cli.output import check_target, write_text
@@ -84,6 +90,11 @@ def plan_command(
                                  param_hint="--format")
     if locale is not None and locale not in ("zh-CN", "en"):
         raise typer.BadParameter(f"'{locale}' is not zh-CN or en", param_hint="--locale")
+    if (week is not None or day is not None) and fmt != "text":
+        raise typer.BadParameter("--week and --day select what the text view shows; "
+                                 "drop them or use --format text", param_hint="--week/--day")
+    if week is not None and day is not None:
+        raise typer.BadParameter("give --week or --day, not both", param_hint="--week/--day")
     if output != "-":
         check_target(output, force=force)  # refuse before doing any work
     prof = load_profile(profile, encoding=encoding)
@@ -94,9 +105,31 @@ def plan_command(
             raise InputError("template folder not found", path=str(d))
     plan = make_plan(prof, playbook=pb, method=meth, start=parse_start(start), days=days,
                      locale=locale, template_dirs=tuple(templates or ()))
+    if week is not None and (week - 1) * 7 + 1 > plan.days:
+        raise typer.BadParameter(f"the plan has {-(-plan.days // 7)} weeks", param_hint="--week")
+    if day is not None and day > plan.days:
+        raise typer.BadParameter(f"the plan has {plan.days} days", param_hint="--day")
     if color is None:
         import sys
 
         color = output == "-" and sys.stdout.isatty()
-    text = FORMATS[fmt](plan, color=color)
+    text = FORMATS[fmt](plan, color=color, width=text_width(output), week=week, day=day,
+                        source=str(profile))
     write_text(output, text, force=force)
+
+
+DEFAULT_WIDTH = 120  # text written to a file or a pipe: the same bytes whatever the terminal
+
+
+def text_width(output: str) -> int:
+    """Columns for the text view: ``COLUMNS`` if set, else the terminal's, else 120."""
+    import os
+    import shutil
+    import sys
+
+    cols = os.environ.get("COLUMNS", "").strip()
+    if cols.isdigit() and int(cols) > 0:
+        return int(cols)
+    if output == "-" and sys.stdout.isatty():
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH
