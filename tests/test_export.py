@@ -132,17 +132,39 @@ def test_a_changed_task_keeps_its_uid_and_gets_a_higher_sequence(capsys, tmp_pat
     assert out.read_bytes() == second_bytes
 
 
+def identities(path: Path) -> dict[tuple, object]:
+    """What each event is: (task, SOP day) for the SOP's rhythm, (task, date, node) for a
+    dated task."""
+    out = {}
+    for ev in read_ics(path).vevent_list:
+        task = x_prop(ev, "X-SIDOMAIN-TASK")
+        if "x-sidomain-node" in ev.contents:
+            key = (task, ev.dtstart.value.date(), x_prop(ev, "X-SIDOMAIN-NODE"))
+        else:
+            key = (task, int(x_prop(ev, "X-SIDOMAIN-DAY")))
+        assert key not in out
+        out[key] = ev
+    return out
+
+
 def test_a_later_start_moves_events_under_the_same_uids(capsys, tmp_path):
+    """Changed on purpose (issue 12): a node task's UID follows its date, not its SOP day,
+    so a later start keeps the 双12 post on 12-12 under the same UID."""
     a, b = tmp_path / "a.ics", tmp_path / "b.ics"
     export_ok(capsys, COFFEE, "-f", "ics", "-o", a)
     export_ok(capsys, COFFEE, "-f", "ics", "-o", b, "--start", "2026-12-02", "--previous", a)
-    old, new = uids(a), uids(b)
+    old, new = identities(a), identities(b)
     shared = old.keys() & new.keys()
     assert len(shared) > 0.8 * len(old)
+    dated = [k for k in shared if len(k) == 3]
+    assert dated, "node tasks keep their identity across the start change"
     for key in shared:
         assert new[key].uid.value == old[key].uid.value
-        assert new[key].dtstart.value.date() == old[key].dtstart.value.date() + dt.timedelta(days=1)
-        assert new[key].sequence.value == "1"
+        moved = dt.timedelta(days=0 if len(key) == 3 else 1)
+        assert new[key].dtstart.value.date() == old[key].dtstart.value.date() + moved
+        assert new[key].sequence.value == "1"  # routine: moved; dated: a new SOP day
+    uids_new = {ev.uid.value for ev in new.values()}
+    assert not uids_new & {old[k].uid.value for k in old.keys() - shared}
 
 
 def test_source_date_epoch_sets_dtstamp(capsys, tmp_path, monkeypatch):

@@ -33,11 +33,13 @@ Examples:
   sidomain export examples/coffee.yaml --stores examples/stores.csv -o chain.jsonl
   sidomain export examples/coffee.yaml --stores examples/stores.csv -f ics -o owners.zip
   sidomain export examples/coffee.yaml -f ics -o coffee.ics --force   # after a change
+  sidomain export examples/coffee.yaml -f ics -o coffee.ics --alarm 30
 
 \b
 Writing is atomic; an existing output is replaced only with --force. Re-exporting an
 ICS file over the earlier one (--force) or naming it with --previous keeps unchanged
-events byte-identical and gives changed ones SEQUENCE+1 and a new DTSTAMP.
+events byte-identical, gives changed ones SEQUENCE+1 and a new DTSTAMP, and writes
+events that left the plan as STATUS:CANCELLED so a re-import removes them.
 SOURCE_DATE_EPOCH, if set, is used as the time stamp.
 
 \b
@@ -115,6 +117,9 @@ def export_command(
                                       "launch_date)."),
     duration: int = typer.Option(15, "--duration", min=1, max=1440,
                                  help="ICS: minutes each task event lasts."),
+    alarm: Optional[int] = typer.Option(
+        None, "--alarm", metavar="MINUTES", min=0, max=7 * 24 * 60,
+        help="ICS: remind the staff member this many minutes before each task (VALARM)."),
     previous: Optional[Path] = typer.Option(
         None, "--previous", help="ICS: an earlier export (file, folder or zip) to continue "
                                  "SEQUENCE from (default: the output being replaced)."),
@@ -157,6 +162,8 @@ def export_command(
     if previous is not None and fmt != "ics":
         raise typer.BadParameter("only ICS has an earlier version to continue from",
                                  param_hint="--previous")
+    if alarm is not None and fmt != "ics":
+        raise typer.BadParameter("only ICS events have alarms", param_hint="--alarm")
     per_owner = fmt == "ics" and stores is not None
     # Refuse before doing any work.
     if output == "-":
@@ -197,21 +204,19 @@ def export_command(
                      "now": (dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
                              if epoch is None else None)}
     if fmt == "ics":
+        options["alarm"] = alarm
         earlier_path = str(previous) if previous else (output if force and output != "-"
                                                        else None)
         if previous is not None and not previous.exists():
             raise InputError("earlier export not found", path=str(previous))
         if per_owner:
-            from sidomain_cli.exporters.ics import read_earlier
-            from sidomain_cli.exporters.sinks import earlier_reader
+            from sidomain_cli.exporters.sinks import EarlierFiles
 
-            raw = earlier_reader(earlier_path)
-            options["earlier_for"] = lambda name: (lambda b: read_earlier(b) if b else None)(
-                raw(name))
+            options["earlier"] = EarlierFiles(earlier_path)
         elif earlier_path and Path(earlier_path).is_file():
-            from sidomain_cli.exporters.ics import read_earlier
+            from sidomain_cli.exporters.ics import file_opener
 
-            options["earlier"] = read_earlier(Path(earlier_path).read_bytes())
+            options["earlier"] = file_opener(earlier_path)
 
     import contextlib
 

@@ -176,24 +176,44 @@ def open_sink(path: str, *, force: bool):
         raise
 
 
-def earlier_reader(path: str | None):
-    """``filename → bytes | None`` from an earlier folder or zip export at ``path``."""
-    if not path or not os.path.exists(path):
-        return lambda name: None
-    if os.path.isdir(path):
-        def from_folder(name: str) -> bytes | None:
-            p = Path(path) / name
-            return p.read_bytes() if p.is_file() else None
-        return from_folder
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise OutputError(f"cannot read the earlier export: {exc}", path=path) from None
+class EarlierFiles:
+    """An earlier folder or zip export at ``path``, read one file at a time as a stream.
 
-    def from_zip(name: str) -> bytes | None:  # one member at a time: memory stays flat
-        if name not in names:
+    ``names()`` lists its files; ``opener(name)`` is ``None`` for a file it does not have,
+    else a function opening that file (a binary stream) in a ``with`` block.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._names: list[str] = []
+        self.zip = False
+        if not path or not os.path.exists(path):
+            return
+        if os.path.isdir(path):
+            self._names = sorted(p.name for p in Path(path).iterdir() if p.is_file())
+            return
+        self.zip = True
+        try:
+            with zipfile.ZipFile(path) as zf:
+                self._names = [n for n in zf.namelist() if "/" not in n]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise OutputError(f"cannot read the earlier export: {exc}", path=path) from None
+
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def opener(self, name: str):
+        if name not in self._names:
             return None
-        with zipfile.ZipFile(path) as zf:
-            return zf.read(name)
-    return from_zip
+        path = self.path
+        assert path is not None
+
+        @contextlib.contextmanager
+        def open_member() -> Iterator[IO[bytes]]:
+            if not self.zip:
+                with open(os.path.join(path, name), "rb") as fh:
+                    yield fh
+                return
+            with zipfile.ZipFile(path) as zf, zf.open(name) as fh:  # memory stays flat
+                yield fh
+        return open_member
