@@ -325,6 +325,22 @@ def test_levels_relevel_drop_and_switch_on():
     assert node(cal, "winter_solstice").level == "S" and node(cal, "laba").level == "A"
 
 
+def test_level_layers_say_which_layer_set_a_level():
+    cal = cal_for(D(2026, 12, 1), D(2027, 1, 31), member_day=8, levels=[
+        ("pack:hotpot", {"winter_solstice": "S", "double12": None, "laba": "A", "member_day": "B"}),
+        ("profile", {"laba": "B", "double12": "A"})])
+    assert (node(cal, "winter_solstice").level, node(cal, "winter_solstice").level_source) == \
+        ("S", "pack:hotpot")
+    assert (node(cal, "laba").level, node(cal, "laba").level_source) == ("B", "profile")
+    assert (node(cal, "double12").level, node(cal, "double12").level_source) == ("A", "profile")
+    assert node(cal, "christmas").level_source == "default"
+    md = [n for n in cal.nodes if n.id == "member_day"]
+    assert {(n.level, n.level_source) for n in md} == {("B", "pack:hotpot")}
+    assert node(cal, "laba").as_dict()["level_source"] == "profile"
+    with pytest.raises(InputError, match="unknown marketing node 'lab'"):
+        cal_for(D(2026, 12, 1), D(2026, 12, 31), levels=[("profile", {"lab": "S"})])
+
+
 def test_unknown_node_id_and_bad_level_are_errors():
     with pytest.raises(InputError) as e:
         cal_for(D(2026, 1, 1), D(2026, 1, 31), levels={"double_11": "S"})
@@ -345,7 +361,8 @@ def test_brand_nodes_and_member_day():
     launch = node(cal, "brand_20261208")
     assert (launch.kind, launch.level, launch.tone, launch.greeting) == ("brand", "S", "commercial", "")
     xmas = node(cal, "christmas")
-    assert xmas.level == "S" and xmas.source == "profile" and xmas.kind == "industry"
+    assert xmas.level == "S" and xmas.level_source == "profile" and xmas.kind == "industry"
+    assert xmas.source == "catalog" and xmas.greeting == "圣诞快乐"
     assert "winter_solstice" not in {n.id for n in cal.nodes}
     md = [n for n in cal.nodes if n.id == "member_day"]
     assert [n.date for n in md] == [D(2026, 12, 18), D(2027, 1, 18)]

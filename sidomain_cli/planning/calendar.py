@@ -71,12 +71,14 @@ class Node:
     estimated: bool = False
     source: str = "catalog"
     greeting: str = ""
+    level_source: str = "default"  # "default" (the catalog's) or the levels layer that set it
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "date": self.date.isoformat(),
                 "end_date": self.end_date.isoformat(), "day": self.day.isoformat(),
                 "kind": self.kind, "tone": self.tone, "level": self.level,
-                "estimated": self.estimated, "source": self.source, "greeting": self.greeting}
+                "level_source": self.level_source, "estimated": self.estimated,
+                "source": self.source, "greeting": self.greeting}
 
 
 @dataclass(frozen=True)
@@ -719,14 +721,31 @@ def _brand_attr(item: Any, name: str, default: Any = None) -> Any:
     return getattr(item, name, default)
 
 
+def _level_layers(levels: Any) -> dict[str, tuple[str, str]]:
+    """node id → (level, the layer that set it); later layers win."""
+    if not levels:
+        return {}
+    layers = [("levels", levels)] if isinstance(levels, Mapping) else list(levels)
+    problems, out = [], {}
+    for name, mapping in layers:
+        problems += check_levels(mapping)
+        for nid, value in mapping.items():
+            out[nid] = (_level(value), str(name))
+    if problems:
+        raise problems_error(problems)
+    return out
+
+
 def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
-                   levels: Mapping[str, Any] | None = None, brand_nodes: Iterable[Any] = (),
+                   levels: Any = None, brand_nodes: Iterable[Any] = (),
                    member_day: int | None = None, member_day_name: Mapping[str, str] | str = "",
                    user_overrides: str | Path | None = None) -> MarketingCalendar:
     """The marketing calendar of the window [start, end].
 
     ``levels``: node id → "S"/"A"/"B", or None/"off"/False to drop it; nodes not listed keep
-    the catalog's default level (``off`` ones stay out). ``brand_nodes``: the profile's own
+    the catalog's default level (``off`` ones stay out). It may also be a list of named
+    layers, later ones winning, e.g. ``[("pack:hotpot", pack.nodes), ("profile", p.nodes)]``:
+    each node's ``level_source`` then names the layer that set its level. ``brand_nodes``: the profile's own
     dated nodes (objects or mappings with ``date``, ``name``, ``level``; optional ``end_date``,
     ``tone``); one whose name is a catalog node's name or alias on that node's day re-levels
     that node instead of doubling it. ``member_day``: day of the month (1–28) of the brand's
@@ -734,10 +753,7 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
     """
     if end < start:
         raise InputError(f"calendar window ends ({end}) before it starts ({start})")
-    levels = dict(levels or {})
-    problems = check_levels(levels)
-    if problems:
-        raise problems_error(problems)
+    levels = _level_layers(levels)
     catalog = load_catalog()
     # whole years around the window, so spans and 补班 at its edges are known
     years = range(start.year - 1, end.year + 2)
@@ -751,14 +767,14 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
     memo: dict = {}
     nodes: dict[tuple[str, dt.date], Node] = {}
     for cn in catalog.nodes.values():
-        level = _level(levels[cn.id]) if cn.id in levels else cn.level
+        level, why = levels.get(cn.id, (cn.level, "default"))
         if level == OFF:
             continue
         for a, b, day, est, src in _occurrences(cn, catalog, years, hol, cal, memo):
             if b < start or a > end:
                 continue
             nodes[(cn.id, a)] = Node(a, cn.id, cn.name(locale), b, day, cn.kind, cn.tone, level,
-                                     est, src, _text(cn.greeting, locale))
+                                     est, src, _text(cn.greeting, locale), why)
 
     # the brand's own nodes
     by_name: dict[str, str] = {}
@@ -780,7 +796,8 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
                 nodes.pop((cid, a), None)
                 if level != OFF:
                     nodes[(cid, a)] = Node(a, cid, cn.name(locale), b, d, cn.kind, cn.tone,
-                                           level, est, "profile", _text(cn.greeting, locale))
+                                           level, est, src, _text(cn.greeting, locale),
+                                           "profile")
             if hits:
                 continue
         if level == OFF:
@@ -790,10 +807,10 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
         last = _brand_attr(item, "end_date") or day
         tone = _brand_attr(item, "tone") or "commercial"
         nodes[(nid, day)] = Node(day, nid, name, last, day, "brand", tone, level, False,
-                                 "profile", "")
+                                 "profile", "", "profile")
 
     # the member day (会员日)
-    md_level = _level(levels["member_day"]) if "member_day" in levels else "A"
+    md_level, md_why = levels.get("member_day", ("A", "default"))
     if member_day and md_level != OFF:
         name = _text(member_day_name, locale) or ("会员日" if locale == "zh-CN" else "member day")
         y, m = start.year, start.month
@@ -804,7 +821,8 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
                 day = None
             if day and start <= day <= end:
                 nodes[("member_day", day)] = Node(day, "member_day", name, day, day, "member_day",
-                                                  "commercial", md_level, False, "profile", "")
+                                                  "commercial", md_level, False, "profile", "",
+                                                  md_why)
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
     cal.nodes = sorted(nodes.values(), key=lambda n: (n.date, n.day, "SAB".index(n.level), n.id))
