@@ -83,6 +83,9 @@ def test_workday_logic():
     assert not mc.is_workday(D(2026, 3, 7), cal)     # an ordinary Saturday
     assert mc.is_workday(D(2026, 3, 9), cal)         # an ordinary Monday
     assert mc.next_workday(D(2026, 10, 1), cal) == D(2026, 10, 8)
+    assert [mc.day_kind(d, cal) for d in (D(2026, 10, 10), D(2026, 10, 4), D(2026, 10, 11),
+                                          D(2026, 10, 12))] == \
+        ["adjusted_workday", "holiday", "weekend", "workday"]
     # 开工: the first working day after 春节's days off
     cal = cal_for(D(2026, 2, 1), D(2026, 3, 31), levels={"back_to_work": "A"})
     assert node(cal, "back_to_work").date == D(2026, 2, 24)

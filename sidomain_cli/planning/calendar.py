@@ -619,6 +619,17 @@ def is_workday(day: dt.date, cal: MarketingCalendar) -> bool:
     return day.weekday() < 5
 
 
+def day_kind(day: dt.date, cal: MarketingCalendar) -> str:
+    """What kind of day it is: ``workday``, ``adjusted_workday`` (a 补班 Saturday or Sunday:
+    plan it as a working day, no "周六早安"), ``weekend`` or ``holiday`` (a day off of a
+    public holiday's span, weekends inside it included)."""
+    if day in cal.adjusted_workdays:
+        return "adjusted_workday"
+    if day in cal.days_off:
+        return "holiday"
+    return "workday" if day.weekday() < 5 else "weekend"
+
+
 def next_workday(day: dt.date, cal: MarketingCalendar) -> dt.date:
     """The first working day on or after ``day``."""
     while not is_workday(day, cal):
