@@ -394,6 +394,18 @@ def test_spring_festival_days_and_courier_stop():
     assert days["chuxi"] == D(2027, 2, 5) and days["chuqi"] == D(2027, 2, 12)
     assert D(2027, 1, 31) in cal.no_shipping and D(2027, 2, 12) in cal.no_shipping
     assert D(2027, 1, 30) not in cal.no_shipping and D(2027, 2, 13) not in cal.no_shipping
+    # a pack's or profile's own courier stop replaces the default
+    cal2 = cal_for(D(2027, 1, 1), D(2027, 2, 28), no_shipping=(-2, 3))
+    assert min(cal2.no_shipping) == D(2027, 2, 3) and max(cal2.no_shipping) == D(2027, 2, 8)
+    with pytest.raises(InputError, match="reversed"):
+        cal_for(D(2027, 1, 1), D(2027, 2, 28), no_shipping=(3, -2))
+    assert mc.spring_festival_closures(cal, ["chuxi_evening", "chuyi"]) == [
+        (D(2027, 2, 5), "chuxi_evening"), (D(2027, 2, 6), "chuyi")]
+    assert mc.spring_festival_closures(cal_for(D(2027, 2, 6), D(2027, 3, 1)),
+                                       ["chuxi", "chuer"]) == [(D(2027, 2, 7), "chuer")]
+    with pytest.raises(InputError) as e:
+        mc.spring_festival_closures(cal, ["chuxi_night"])
+    assert "did you mean 'chuxi_evening'" in e.value.format()
 
 
 # ---- campaigns ------------------------------------------------------------------------

@@ -630,6 +630,30 @@ def day_kind(day: dt.date, cal: MarketingCalendar) -> str:
     return "workday" if day.weekday() < 5 else "weekend"
 
 
+# What a pack or profile may name as closed over 春节 (``spring_festival_closed``).
+CLOSURE_KEYS = ("chuxi_evening", *SPRING_DAYS)
+
+
+def spring_festival_closures(cal: MarketingCalendar, keys: Iterable[str]
+                             ) -> list[tuple[dt.date, str]]:
+    """The dates a store is closed over 春节 in the window, from keys like ``chuxi``,
+    ``chuxi_evening`` (除夕 from the afternoon: 年夜饭-only service), ``chuyi`` … ``chuqi``;
+    (date, key) sorted. An unknown key raises InputError naming the valid ones."""
+    keys = list(keys)
+    bad = [k for k in keys if k not in CLOSURE_KEYS]
+    if bad:
+        raise InputError(f"unknown 春节 closure '{bad[0]}'",
+                         hint=_did_you_mean(bad[0], CLOSURE_KEYS) or
+                         "use " + ", ".join(CLOSURE_KEYS))
+    out = set()
+    for days in cal.spring_festival.values():
+        for k in keys:
+            day = days["chuxi" if k == "chuxi_evening" else k]
+            if cal.start <= day <= cal.end:
+                out.add((day, k))
+    return sorted(out)
+
+
 def next_workday(day: dt.date, cal: MarketingCalendar) -> dt.date:
     """The first working day on or after ``day``."""
     while not is_workday(day, cal):
@@ -750,7 +774,8 @@ def _level_layers(levels: Any) -> dict[str, tuple[str, str]]:
 def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
                    levels: Any = None, brand_nodes: Iterable[Any] = (),
                    member_day: int | None = None, member_day_name: Mapping[str, str] | str = "",
-                   user_overrides: str | Path | None = None) -> MarketingCalendar:
+                   user_overrides: str | Path | None = None,
+                   no_shipping: tuple[int, int] | None = None) -> MarketingCalendar:
     """The marketing calendar of the window [start, end].
 
     ``levels``: node id → "S"/"A"/"B", or None/"off"/False to drop it; nodes not listed keep
@@ -761,6 +786,8 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
     ``tone``); one whose name is a catalog node's name or alias on that node's day re-levels
     that node instead of doubling it. ``member_day``: day of the month (1–28) of the brand's
     member day. ``user_overrides``: a holidays file that adds or replaces official years.
+    ``no_shipping``: the courier stop around 春节 as (first, last) days from 除夕, replacing
+    the catalog's default (−5, 7), e.g. from a pack or profile setting.
     """
     if end < start:
         raise InputError(f"calendar window ends ({end}) before it starts ({start})")
@@ -840,6 +867,9 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
 
     # 春节 days and the courier stop
     ns = catalog.no_shipping
+    first_off, last_off = no_shipping or (int(ns.get("start", -5)), int(ns.get("end", 7)))
+    if first_off > last_off:
+        raise InputError(f"no-shipping days {first_off}..{last_off} around 除夕 are reversed")
     for ly in range(start.year - 1, end.year + 1):
         c = chuxi(ly)
         if c is None:
@@ -848,8 +878,7 @@ def build_calendar(start: dt.date, end: dt.date, *, locale: str = "zh-CN",
         if days["chuqi"] < start - dt.timedelta(days=40) or c > end + dt.timedelta(days=40):
             continue
         cal.spring_festival[days["chuyi"].year] = days
-        a = c + dt.timedelta(days=int(ns.get("start", -5)))
-        b = c + dt.timedelta(days=int(ns.get("end", 7)))
+        a, b = c + dt.timedelta(days=first_off), c + dt.timedelta(days=last_off)
         while a <= b:
             cal.no_shipping.add(a)
             a += ONE_DAY
