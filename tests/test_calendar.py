@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sidomain_cli.errors import InputError
 from sidomain_cli.planning import _astro
@@ -557,3 +559,23 @@ def test_compiled_catalog_is_current_and_a_stale_one_is_not_used(tmp_path):
     assert mc._compiled_catalog(tmp_path / "missing.yaml") is None
     # and the YAML and the JSON give the same catalog
     assert mc.load_catalog(str(NODES)).nodes == mc.load_catalog().nodes
+
+
+ALL_ON = {nid: "B" for nid in mc.catalog_ids()}
+
+
+@given(start=st.dates(D(1900, 1, 1), D(2999, 1, 1)), days=st.integers(0, 400),
+       all_on=st.booleans(), locale=st.sampled_from(["zh-CN", "en"]),
+       member_day=st.none() | st.integers(1, 28))
+def test_any_window_gives_a_consistent_calendar(start, days, all_on, locale, member_day):
+    end = min(start + dt.timedelta(days=days), D(2999, 12, 31))
+    cal = mc.build_calendar(start, end, locale=locale, levels=ALL_ON if all_on else {},
+                            member_day=member_day)
+    for n in cal.nodes:
+        assert n.end_date >= start and n.date <= end and n.date <= n.day <= n.end_date, n
+        assert n.level in mc.LEVELS and n.kind in mc.KINDS and n.tone in mc.TONES
+    assert all(start <= d <= end for d, _ in cal.workdays)
+    assert all(mc.is_workday(d, cal) for d, _ in cal.workdays)
+    for c in mc.shape_campaigns(cal, start, end, {start + dt.timedelta(days=29)}):
+        assert all(start <= d <= end for d in (*c.warmup, c.peak, *c.encore))
+        assert c.node.level == "S" and max(c.warmup, default=c.peak) <= c.peak
