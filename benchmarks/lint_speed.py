@@ -40,7 +40,7 @@ def tool(name: str) -> list[str]:
 
 def make_files(folder: Path, count: int) -> None:
     sources = [p for p in sorted((ROOT / "playbooks").glob("*.yaml"))
-               if p.stem not in ("method", "holidays_cn")]
+               if p.stem not in ("method", "holidays_cn", "copy_rules")]
     texts = [p.read_text(encoding="utf-8") for p in sources]
     for i in range(count):
         text = texts[i % len(texts)]

@@ -60,12 +60,68 @@ ACTIVITIES: dict[str, dict[str, str]] = {
     "node": {"zh-CN": "营销节点", "en": "marketing node"},
 }
 
+# 发送方式: how a task goes out, and so which platform quota it counts against
+# (domain.md §11, §14).
 SEND_METHODS: dict[str, dict[str, str]] = {
     "company_bulk": {"zh-CN": "企业群发(计入上限)", "en": "company bulk send (counts against caps)"},
     "staff_reminder": {"zh-CN": "提醒员工手动发送", "en": "reminder to staff to post by hand"},
+    "auto_welcome": {"zh-CN": "自动欢迎语(配置)", "en": "automatic welcome message (configured)"},
+    "subscription_message": {"zh-CN": "小程序订阅消息(需用户订阅)",
+                             "en": "mini-program subscription message (needs opt-in)"},
+    "oa_broadcast": {"zh-CN": "公众号群发(公众号配额)", "en": "official-account broadcast (its own quota)"},
+    "sms_batch": {"zh-CN": "短信批量发送(含退订)", "en": "SMS batch (with opt-out)"},
+    "live": {"zh-CN": "直播", "en": "live stream"},
 }
 
+# Who a task reaches, and so what a cap counts: one customer group, one staff account's
+# contacts (moments and 1v1 belong to the account, not to a group), or the brand's channel.
+SCOPES: dict[str, dict[str, str]] = {
+    "group": {"zh-CN": "每个社群", "en": "per customer group"},
+    "account": {"zh-CN": "每个员工账号", "en": "per staff account"},
+    "brand": {"zh-CN": "品牌账号", "en": "brand channel"},
+}
+CHANNEL_SCOPE = {"wecom_group": "group", "wecom_moments": "account", "wecom_1v1": "account",
+                 "official_account": "brand", "mini_program": "brand", "sms": "brand",
+                 "channels_live": "brand"}
+
+# Who an offer or a task is for: the base audiences a segment covers (domain.md §6).
+AUDIENCES: dict[str, dict[str, str]] = {
+    "new": {"zh-CN": "未下单的新客", "en": "members who have not bought yet"},
+    "loyal": {"zh-CN": "老客/高价值", "en": "regulars and high-value customers"},
+    "silent": {"zh-CN": "沉默老客", "en": "lapsed customers"},
+    "all": {"zh-CN": "所有人", "en": "everyone"},
+}
+SEGMENT_AUDIENCES: dict[str, frozenset[str]] = {
+    "all": frozenset({"new", "loyal", "silent"}),
+    "new": frozenset({"new"}), "new_low": frozenset({"new"}), "new_mid": frozenset({"new"}),
+    "loyal_high": frozenset({"loyal"}), "high_value": frozenset({"loyal"}),
+    "silent": frozenset({"silent"}),
+}
+
+# 时段: parts of the day a pack gives send times for.
+DAYPARTS = ("early", "morning", "lunch", "afternoon", "dinner", "evening", "late")
+
+# What starts a lifecycle task's clock (客户SOP: "添加后第N天").
+TRIGGERS: dict[str, dict[str, str]] = {
+    "join_group": {"zh-CN": "入群后", "en": "after joining the group"},
+    "add_friend": {"zh-CN": "加好友后", "en": "after adding the staff member"},
+    "group_full": {"zh-CN": "社群满员时", "en": "when the group fills"},
+    "first_purchase": {"zh-CN": "首次购买后", "en": "after the first purchase"},
+}
+CONDITIONS: dict[str, dict[str, str]] = {
+    "no_order": {"zh-CN": "仍未下单", "en": "has not ordered yet"},
+}
+
+NODE_KINDS = ("public_holiday", "shopping_festival", "traditional", "solar_term", "industry",
+              "brand", "member_day")
+NODE_TONES = ("festive", "solemn", "commercial")
+
 LOCALES = ("zh-CN", "en")
+
+# Caps a playbook sets and a profile may override (domain.md §11; values are defaults).
+DEFAULT_CAPS = {"moments_per_day": 3, "company_bulk_per_day": 1, "one_on_one_per_week": 1,
+                "group_posts_per_day": 4, "lifecycle_1v1_per_week": 2}
+CAP_KEYS = tuple(DEFAULT_CAPS)
 
 
 def label(table: dict[str, dict[str, str]], key: str | None, locale: str) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sidomain_cli.domain import CHANNELS, LOCALES, MODELS, PHASES, SEGMENTS, text
+from sidomain_cli.domain import (CAP_KEYS, CHANNELS, DEFAULT_CAPS, CONDITIONS, DAYPARTS, LOCALES, MODELS, PHASES, SEGMENTS,
+                                 SEND_METHODS, TRIGGERS, text)
 from sidomain_cli.errors import InputError, problems_error
 from sidomain_cli.profile import OFFER_KEYS
 from sidomain_cli.spec import (BAD_VALUE, Bool, Date, DictOf, Enum, ListOf, Localized, Map,
@@ -22,36 +23,77 @@ METRICS = ("group_retention_7d", "mini_program_diversion_rate", "group_consumpti
            "diversion_rate", "first_order_rate", "interaction_rate", "content_seeding",
            "social_power", "repurchase_ratio")
 
-CAP_KEYS = ("moments_per_day", "company_bulk_per_day", "one_on_one_per_week",
-            "group_posts_per_day")
 
 NAME_RE = r"^[a-z][a-z0-9_]*$"
 
+# When a dated task runs: routine (days/every), or on the days of an activity or node.
+WHEN = {
+    "small": "the weekly small activity (every `rhythm.small_every` days)",
+    "small_preview": "the morning of a small activity, to announce it",
+    "big": "the monthly big activity (every `rhythm.big_every` days; merged into an S node "
+           "within a few days)",
+    "node": "A-level node days (and B with `levels: [A, B]`), by the node's tone",
+    "warmup": "the warm-up days before an S-level node (预热)",
+    "peak": "the day of an S-level node (爆发)",
+    "encore": "the days after an S-level node (返场)",
+    "member_day": "the brand's member day (only if the profile has one)",
+    "member_day_eve": "the day before the member day",
+}
+OFFER_REFS = OFFER_KEYS + ("deals",)
+
+_COMMON = {
+    "id": Str(pattern=NAME_RE, pattern_help="a lower-case id like welcome_gift", max_len=60,
+              doc="Stable task id (unique in the playbook)."),
+    "time": Time(doc="Local time of the task (or give `daypart`)."),
+    "daypart": Enum(DAYPARTS, doc="Part of the day; the industry pack gives its send time."),
+    "channel": Enum(tuple(CHANNELS), doc="Reach channel."),
+    "segment": Enum(tuple(SEGMENTS), doc="User segment (domain.md §6)."),
+    "send": Enum(tuple(SEND_METHODS), doc="How it goes out: " + ", ".join(SEND_METHODS)
+                 + " (only company_bulk counts against WeCom's caps)."),
+    "action": Localized(max_len=200, doc="What to do, for the person doing it."),
+    "template": Str(pattern=r"^[a-z][a-z0-9_]*\Z", pattern_help="a template name",
+                    max_len=80, doc="Copy pool under templates/<locale>/ (one .j2 file)."),
+    "rotate": ListOf(Str(pattern=r"^[a-z][a-z0-9_]*\Z", pattern_help="a template name",
+                         max_len=80), min_items=1,
+                     doc="Copy pools taken in turn, run by run (a content rotation)."),
+    "offer": Enum(OFFER_REFS, doc="The offer the copy quotes (its audience must fit the "
+                                  "segment)."),
+    "metric": Enum(METRICS, doc="North-star metric (default: the phase's first)."),
+    "priority": Num(integer=True, minimum=0, maximum=100,
+                    doc="Higher wins when a cap forces a choice (default 50)."),
+}
+
 TASK_SPEC = Map(
     fields={
-        "id": Str(pattern=NAME_RE, pattern_help="a lower-case id like welcome_gift", max_len=60,
-                  doc="Stable task id (unique in the playbook)."),
+        **_COMMON,
         "days": ListOf(Num(integer=True, minimum=1, maximum=366), min_items=1, unique=True,
                        doc="Run on these plan days (1-based)."),
         "every": Num(integer=True, minimum=1, maximum=366, doc="Run every N days …"),
         "from": Num(integer=True, minimum=1, maximum=366, doc="… starting on this day (default 1)"),
         "to": Num(integer=True, minimum=1, maximum=366, doc="… up to this day (default: the end)"),
-        "when": Enum(("small", "big", "node"), doc="Run on activity days: small, big or node."),
-        "time": Time(doc="Local time of the task."),
-        "channel": Enum(tuple(CHANNELS), doc="Reach channel."),
-        "segment": Enum(tuple(SEGMENTS), doc="User segment (domain.md §6)."),
-        "send": Enum(("company_bulk", "staff_reminder"),
-                     doc="company_bulk counts against WeCom caps; staff_reminder does not."),
-        "action": Localized(max_len=200, doc="What to do, for the person doing it."),
-        "template": Str(pattern=r"^[a-z][a-z0-9_]*$", pattern_help="a template name",
-                        max_len=80, doc="Message template name under templates/<locale>/."),
-        "metric": Enum(METRICS, doc="North-star metric (default: the phase's first)."),
-        "priority": Num(integer=True, minimum=0, maximum=100,
-                        doc="Higher wins when a cap forces a choice (default 50)."),
+        "when": Enum(tuple(WHEN), doc="Run on activity or node days: " + "; ".join(
+            f"`{k}` {v}" for k, v in WHEN.items()) + "."),
+        "levels": ListOf(Enum(("S", "A", "B")), min_items=1, unique=True,
+                         doc="Node levels a `when: node` task runs on (default [A])."),
+        "announce": Str(pattern=NAME_RE, pattern_help="a task id", max_len=60,
+                        doc="The task this one announces ahead (its time is `event_time`)."),
         "phase": Enum(tuple(PHASES), doc="Only run in this phase."),
     },
-    required=("id", "time", "channel", "action", "template"),
-    one_of=(("days", "every", "when"),),
+    required=("id", "channel", "action"),
+    one_of=(("days", "every", "when"), ("time", "daypart"), ("template", "rotate")),
+)
+
+LIFECYCLE_SPEC = Map(
+    fields={
+        **_COMMON,
+        "offset_day": Num(integer=True, minimum=0, maximum=366,
+                          doc="Days after the trigger (0 = the same day)."),
+        "trigger": Enum(tuple(TRIGGERS), doc="What starts the clock: " + ", ".join(TRIGGERS)
+                        + "."),
+        "condition": Enum(tuple(CONDITIONS), doc="Only if: no_order (has not ordered yet)."),
+    },
+    required=("id", "offset_day", "trigger", "channel", "action"),
+    one_of=(("time", "daypart"), ("template", "rotate")),
 )
 
 PLAYBOOK_SPEC = Map(
@@ -83,8 +125,12 @@ PLAYBOOK_SPEC = Map(
             "north_star": ListOf(Enum(METRICS), min_items=0),
             "strategies": DictOf(ListOf(Str(max_len=80)), keys=LOCALES),
         }, required=("id", "days", "north_star")), min_items=1, doc="Phases with north-star metrics."),
-        "offers": DictOf(Localized(max_len=120), keys=OFFER_KEYS, doc="Default offer texts."),
-        "tasks": ListOf(TASK_SPEC, min_items=1, doc="Task patterns."),
+        "offers": DictOf(Localized(max_len=120), keys=OFFER_KEYS,
+                         doc="Offer texts this playbook quotes over the industry pack's (the "
+                             "profile's win). The built-in playbooks have none."),
+        "tasks": ListOf(TASK_SPEC, min_items=1, doc="Dated task patterns (the group calendar)."),
+        "lifecycle": ListOf(LIFECYCLE_SPEC, min_items=0,
+                            doc="Per-member tasks on the member's own clock (客户SOP)."),
         "kpis": ListOf(Map({
             "name": Enum(METRICS),
             "target": Num(minimum=0),
@@ -95,8 +141,6 @@ PLAYBOOK_SPEC = Map(
     required=("kind", "id", "name", "days", "channels", "phases", "tasks"),
 )
 
-DEFAULT_CAPS = {"moments_per_day": 3, "company_bulk_per_day": 1, "one_on_one_per_week": 1,
-                "group_posts_per_day": 4}
 
 
 @dataclass(frozen=True)
@@ -104,7 +148,7 @@ class TaskPattern:
     """One SOP task pattern (任务模板): when, where, for whom, what."""
 
     id: str
-    time: str
+    time: str | None
     channel: str
     action: Any
     template: str
@@ -119,6 +163,19 @@ class TaskPattern:
     priority: int = 50
     phase: str | None = None
     index: int = 0  # position in the playbook, for stable ordering and lint positions
+    daypart: str | None = None
+    rotate: tuple[str, ...] = ()  # pools taken in turn; () = just `template`
+    offer: str | None = None
+    levels: tuple[str, ...] = ("A",)
+    announce: str | None = None
+    # lifecycle tasks (客户SOP): the member's own clock
+    offset_day: int | None = None
+    trigger: str | None = None
+    condition: str | None = None
+
+    @property
+    def pools(self) -> tuple[str, ...]:
+        return self.rotate or (self.template,)
 
 
 @dataclass(frozen=True)
@@ -145,14 +202,29 @@ class Playbook:
     big_every: int
     channels: dict[str, dict[str, Any]]
     phases: tuple[Phase, ...]
-    offers: dict[str, Any]
     tasks: tuple[TaskPattern, ...]
+    lifecycle: tuple[TaskPattern, ...]
+    offers: dict[str, Any]
     kpis: tuple[dict[str, Any], ...]
     notice: Any = None
     doc: Doc | None = None
 
     def display_name(self, locale: str) -> str:
         return text(self.name, locale)
+
+
+def task_from_dict(t: dict[str, Any], index: int) -> TaskPattern:
+    """A validated task mapping (a dated task or a lifecycle task) as a TaskPattern."""
+    rotate = tuple(t.get("rotate") or ())
+    return TaskPattern(
+        id=t["id"], time=t.get("time"), channel=t["channel"], action=t["action"],
+        template=t.get("template") or rotate[0], segment=t.get("segment", "all"),
+        send=t.get("send", "company_bulk"), days=tuple(t.get("days") or ()),
+        every=t.get("every"), start=t.get("from", 1), end=t.get("to"), on=t.get("when"),
+        metric=t.get("metric"), priority=t.get("priority", 50), phase=t.get("phase"),
+        index=index, daypart=t.get("daypart"), rotate=rotate, offer=t.get("offer"),
+        levels=tuple(t.get("levels") or ("A",)), announce=t.get("announce"),
+        offset_day=t.get("offset_day"), trigger=t.get("trigger"), condition=t.get("condition"))
 
 
 def playbook_from_doc(doc: Doc) -> Playbook:
@@ -164,19 +236,15 @@ def playbook_from_doc(doc: Doc) -> Playbook:
     if problems:
         raise problems_error(problems)
     seen: set[str] = set()
-    tasks = []
-    for i, t in enumerate(data["tasks"]):
-        if t["id"] in seen:
-            problems.append(doc.problem(("tasks", i, "id"), f"duplicate task id '{t['id']}'",
-                                        code="P005", value=True))
-        seen.add(t["id"])
-        tasks.append(TaskPattern(
-            id=t["id"], time=t["time"], channel=t["channel"], action=t["action"],
-            template=t["template"], segment=t.get("segment", "all"),
-            send=t.get("send", "company_bulk"), days=tuple(t.get("days") or ()),
-            every=t.get("every"), start=t.get("from", 1), end=t.get("to"), on=t.get("when"),
-            metric=t.get("metric"), priority=t.get("priority", 50), phase=t.get("phase"),
-            index=i))
+    tasks: list[TaskPattern] = []
+    lifecycle: list[TaskPattern] = []
+    for section, out in (("tasks", tasks), ("lifecycle", lifecycle)):
+        for i, t in enumerate(data.get(section) or ()):
+            if t["id"] in seen:
+                problems.append(doc.problem((section, i, "id"), f"duplicate task id '{t['id']}'",
+                                            code="P005", value=True))
+            seen.add(t["id"])
+            out.append(task_from_dict(t, i if section == "tasks" else 1000 + i))
     phases = []
     for i, p in enumerate(data["phases"]):
         a, b = p["days"]
@@ -194,7 +262,8 @@ def playbook_from_doc(doc: Doc) -> Playbook:
         key_days=tuple(data.get("key_days") or ()),
         small_every=rhythm.get("small_every", 7), big_every=rhythm.get("big_every", 30),
         channels={k: dict(v) for k, v in data["channels"].items()},
-        phases=tuple(phases), offers=dict(data.get("offers") or {}), tasks=tuple(tasks),
+        phases=tuple(phases), tasks=tuple(tasks), lifecycle=tuple(lifecycle),
+        offers=dict(data.get("offers") or {}),
         kpis=tuple(data.get("kpis") or ()), notice=data.get("notice"), doc=doc)
 
 
@@ -242,17 +311,23 @@ METHOD_SPEC = Map(
         }, required=("model", "why")), keys=tuple(
             f"{p}_price_{f}_frequency" for p in ("low", "mid", "high") for f in ("low", "mid", "high"))),
         "group_types": DictOf(Localized(max_len=200)),
-        "nodes": ListOf(Map({"name": Localized(max_len=40),
-                             "month": Num(integer=True, minimum=1, maximum=12),
-                             "day": Num(integer=True, minimum=1, maximum=31),
-                             "level": Enum(("S", "A", "B"))}, required=("name", "month", "day"))),
-        "public_holidays": Bool(),
         "member_day_name": Localized(max_len=40),
         "acquisition": DictOf(Map({"conversion": Nullable(Num(minimum=0, maximum=1)),
                                    "source": Localized(max_len=300),
                                    "how": Localized(max_len=300)},
                                   required=("source",))),
-        "followers_per_store_per_day": Num(minimum=0),
+        "offer_audiences": DictOf(Map({"audience": Enum(("new", "loyal", "silent", "all")),
+                                       "window": Enum(("member_day",))},
+                                      required=("audience",)), keys=OFFER_KEYS + ("deals",)),
+        "copy_rules": Map({"repeat_window_days": Num(integer=True, minimum=0, maximum=366),
+                           "max_repeats": Num(integer=True, minimum=1, maximum=366)}),
+        "campaign": Map({"warmup_days": Num(integer=True, minimum=0, maximum=30),
+                         "encore_days": Num(integer=True, minimum=0, maximum=30),
+                         "merge_within": Num(integer=True, minimum=0, maximum=30)}),
+        "forecast": Map({"recruits_per_store_per_day": Num(minimum=0, maximum=100_000),
+                         "weekly_churn": Num(minimum=0, maximum=1),
+                         "friend_share": Num(minimum=0, maximum=1),
+                         "staff_minutes_per_post": Num(minimum=0, maximum=600)}),
         "date": Date(),
     },
     required=("kind", "thresholds", "grid"),
@@ -270,11 +345,12 @@ class Method:
     freq_high: float
     grid: dict[str, dict[str, Any]]
     group_types: dict[str, Any]
-    nodes: tuple[dict[str, Any], ...]
-    public_holidays: bool
     member_day_name: Any
     acquisition: dict[str, dict[str, Any]]
-    followers_per_store_per_day: float | None
+    offer_audiences: dict[str, dict[str, str]] = field(default_factory=dict)
+    copy_rules: dict[str, int] = field(default_factory=dict)
+    campaign: dict[str, int] = field(default_factory=dict)
+    forecast: dict[str, float] = field(default_factory=dict)
 
 
 def method_from_doc(doc: Doc) -> Method:
@@ -302,10 +378,14 @@ def method_from_doc(doc: Doc) -> Method:
         price_mid=th["price"]["mid_from"], price_high=th["price"]["high_from"],
         freq_mid=th["frequency"]["mid_from"], freq_high=th["frequency"]["high_from"],
         grid=d["grid"], group_types=d.get("group_types") or {},
-        nodes=tuple(d.get("nodes") or ()), public_holidays=d.get("public_holidays", True),
         member_day_name=d.get("member_day_name", {"zh-CN": "会员日", "en": "member day"}),
         acquisition=d.get("acquisition") or {},
-        followers_per_store_per_day=d.get("followers_per_store_per_day"),
+        offer_audiences=dict(d.get("offer_audiences") or {}),
+        copy_rules={"repeat_window_days": 14, "max_repeats": 5, **(d.get("copy_rules") or {})},
+        campaign={"warmup_days": 3, "encore_days": 1, "merge_within": 3,
+                  **(d.get("campaign") or {})},
+        forecast={"recruits_per_store_per_day": 30, "weekly_churn": 0.03, "friend_share": 0.7,
+                  "staff_minutes_per_post": 2, **(d.get("forecast") or {})},
     )
 
 

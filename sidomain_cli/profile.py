@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sidomain_cli.domain import LEVELS, LOCALES, TOUCHPOINTS
+from sidomain_cli.domain import CAP_KEYS, LEVELS, LOCALES, TOUCHPOINTS
 from sidomain_cli.errors import problems_error
-from sidomain_cli.spec import BAD_VALUE, Date, DictOf, Enum, ListOf, Localized, Map, Num, Str
+from sidomain_cli.spec import (BAD_VALUE, Date, DictOf, Enum, ListOf, Localized, Map, Nullable, Num,
+                               Str)
 from sidomain_cli.yamlio import Doc, load_yaml
 
 OFFER_KEYS = ("welcome_gift", "new_member_coupon", "first_order", "referral_reward",
-              "member_day_offer", "stored_value")
+              "member_day_offer", "stored_value", "recall_offer", "loyal_offer")
 
 PROFILE_SPEC = Map(
     fields={
@@ -62,8 +63,29 @@ PROFILE_SPEC = Map(
             example=[{"name": "周年庆", "date": "2026-12-20", "level": "S"}]),
         "offers": DictOf(Localized(max_len=120), keys=OFFER_KEYS,
                          doc="Offers the scripts quote: " + ", ".join(f"`{k}`" for k in OFFER_KEYS)
-                             + ". Each is text; the playbook has defaults.",
+                             + ". Each is text; the industry pack has defaults. Audiences: docs/packs.md.",
                          example={"welcome_gift": "第二杯半价券"}),
+        "industry_pack": Str(doc="Industry pack to use instead of the one `industry` maps to "
+                                 "(e.g. `hotpot`; see docs/packs.md).",
+                             pattern=r"^[a-z][a-z0-9_]*$", pattern_help="a pack id like coffee",
+                             max_len=60, example="coffee"),
+        "deals": ListOf(Localized(max_len=120), doc="The deals of the day the group calendar "
+                                                   "rotates through (replace the pack's).",
+                        example=["燕麦拿铁第二杯半价", "满39减8"]),
+        "persona": Map({"name": Localized(max_len=20, doc="Name the group owner signs with"),
+                        "role": Localized(max_len=20, doc="Their role: 店长, 咖啡师, 顾问 …")},
+                       doc="The group owner's persona (人设) the copy signs as (default: the pack's).",
+                       example={"name": "小鹿", "role": "咖啡师"}),
+        "node_levels": DictOf(Nullable(Enum(("S", "A", "B"))),
+                              doc="Re-level or drop calendar nodes by id: `{christmas: S, "
+                                  "double11: null}` (ids in playbooks/calendar/nodes.yaml).",
+                              example={"christmas": "S", "double11": None}),
+        "recruits_per_store_per_day": Num(minimum=0, maximum=100_000,
+                                          doc="New members a store recruits a day (forecast; "
+                                              "default: the pack's).", example=60),
+        "staff_per_store": Num(integer=True, minimum=1, maximum=1000,
+                               doc="Staff accounts that post per store (forecast's staff load; "
+                                   "default 1).", example=2),
         "playbook": Str(doc="Playbook to use instead of the diagnosed one: a built-in name "
                             "or a path to a YAML file (`--playbook` overrides it).",
                         max_len=500, example="tiered"),
@@ -71,8 +93,7 @@ PROFILE_SPEC = Map(
                           doc="Members per customer group (200 or 500 depending on who is in "
                               "it; default 200).", example=200),
         "caps": DictOf(Num(integer=True, minimum=0, maximum=100),
-                       keys=("moments_per_day", "company_bulk_per_day", "one_on_one_per_week",
-                             "group_posts_per_day"),
+                       keys=CAP_KEYS,
                        doc="Override the playbook's caps, e.g. `company_bulk_per_day: 1`.",
                        example={"moments_per_day": 3}),
     },
@@ -112,6 +133,12 @@ class Profile:
     marketing_nodes: tuple[MarketingNode, ...] = ()
     offers: dict[str, Any] = field(default_factory=dict)
     playbook: str | None = None
+    industry_pack: str | None = None
+    deals: tuple[Any, ...] = ()
+    persona: dict[str, Any] = field(default_factory=dict)
+    node_levels: dict[str, str | None] = field(default_factory=dict)
+    recruits_per_store_per_day: float | None = None
+    staff_per_store: int = 1
     group_size: int = 200
     caps: dict[str, int] = field(default_factory=dict)
 
@@ -174,6 +201,12 @@ def profile_from_doc(doc: Doc) -> Profile:
         marketing_nodes=nodes,
         offers=dict(data.get("offers") or {}),
         playbook=data.get("playbook"),
+        industry_pack=data.get("industry_pack"),
+        deals=tuple(data.get("deals") or ()),
+        persona=dict(data.get("persona") or {}),
+        node_levels=dict(data.get("node_levels") or {}),
+        recruits_per_store_per_day=data.get("recruits_per_store_per_day"),
+        staff_per_store=data.get("staff_per_store", 1),
         group_size=data.get("group_size", 200),
         caps=dict(data.get("caps") or {}),
     )

@@ -30,6 +30,6 @@ def templates_dir() -> Path:
 
 
 def builtin_playbooks() -> dict[str, Path]:
-    """Built-in playbook name → file (the method file and holiday table are not playbooks)."""
+    """Built-in playbook name → file (the method file, holiday table and copy rules are not playbooks)."""
     return {p.stem: p for p in sorted(playbooks_dir().glob("*.yaml"))
-            if p.stem not in ("method", "holidays_cn")}
+            if p.stem not in ("method", "holidays_cn", "copy_rules")}

@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from sidomain_cli.cli import run
-from sidomain_cli.planner import make_plan
+from sidomain_cli.domain import SEGMENT_AUDIENCES
+from sidomain_cli.planning import make_plan
 from sidomain_cli.playbook import load_method, load_playbook
 from sidomain_cli.profile import load_profile
 
@@ -77,11 +78,15 @@ def check_hard_rules(plan: dict, *, moments_cap: int = 3, bulk_cap: int = 1) -> 
         if t["phase"] == "retention":
             assert t["metric"] == "group_retention_7d" or t["metric"]
         if t["channel"] == "wecom_1v1" and model != "one_on_one":
-            assert t["activity"] in ("big", "node") or t["day"] in playbook.key_days, t
+            # key days (big, node and campaign days, the playbook's key_days) or the loyal core
+            assert t["activity"] in ("big", "node", "warmup", "peak") \
+                or t["day"] in playbook.key_days or t["segment"] in ("loyal_high", "high_value"), t
     moments = Counter(t["day"] for t in cal if t["channel"] == "wecom_moments")
     assert max(moments.values(), default=0) <= moments_cap
-    bulk = Counter((t["day"], t["channel"]) for t in cal
-                   if t["send"] == "company_bulk" and t["channel"] in ("wecom_group", "wecom_1v1"))
+    # the cap is per customer or group: count per audience (a segment covers its audiences)
+    bulk = Counter((t["day"], t["channel"], a) for t in cal
+                   if t["send"] == "company_bulk" and t["channel"] in ("wecom_group", "wecom_1v1")
+                   for a in SEGMENT_AUDIENCES[t["segment"]])
     assert max(bulk.values(), default=0) <= bulk_cap
     shares = [c["share"] for c in plan["channel_mix"]]
     assert abs(sum(shares) - 1) < 1e-9

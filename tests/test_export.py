@@ -98,7 +98,7 @@ def uids(path: Path) -> dict[tuple[str, int], object]:
 
 def test_a_changed_task_keeps_its_uid_and_gets_a_higher_sequence(capsys, tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    profile = write_profile(tmp_path, offers={"welcome_gift": "进群送小样"})
+    profile = write_profile(tmp_path, offers={"referral_reward": "老带新双方各得一杯美式"})
     out = tmp_path / "sop.ics"
     export_ok(capsys, profile, "-f", "ics", "-o", out)
     first_bytes = out.read_bytes()
@@ -109,13 +109,13 @@ def test_a_changed_task_keeps_its_uid_and_gets_a_higher_sequence(capsys, tmp_pat
     assert out.read_bytes() == first_bytes
 
     # A new offer changes some messages; the calendar app must update, not duplicate.
-    write_profile(tmp_path, offers={"welcome_gift": "进群送限量帆布袋"})
+    write_profile(tmp_path, offers={"referral_reward": "老带新双方各得一张满30减10券"})
     export_ok(capsys, profile, "-f", "ics", "-o", out, "--force")
     after = uids(out)
     assert after.keys() == before.keys()
     changed = [k for k in before if before[k].description.value != after[k].description.value]
     assert changed, "the offer should change at least one message"
-    assert any("帆布袋" in after[k].description.value for k in changed)
+    assert any("满30减10" in after[k].description.value for k in changed)
     for key, old in before.items():
         new = after[key]
         assert new.uid.value == old.uid.value

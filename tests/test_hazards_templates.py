@@ -216,13 +216,14 @@ def test_a_user_template_may_shadow_a_built_in_one(capsys, tmp_path):
     """A feature, not an escape: the user's folder comes first."""
     tdir = tmp_path / "tpl" / "zh-CN"
     tdir.mkdir(parents=True)
-    (tdir / "welcome_gift.j2").write_text("USER-WELCOME {{ brand }}", encoding="utf-8")
+    # the user's general pool wins over the built-in one and over the coffee pack's own
+    (tdir / "daily_deal.j2").write_text("USER-DEAL {{ brand }}", encoding="utf-8")
     code, out, err = cli(capsys, "plan", COFFEE, "--templates", tmp_path / "tpl", "-f", "json")
     assert code == 0, err
     cal = json.loads(out)["calendar"]
-    mine = [t for t in cal if t["template"] == "welcome_gift"]
-    assert mine and all(t["message"] == "USER-WELCOME 熊猫咖啡" for t in mine)
-    assert any(t["template"] != "welcome_gift" and "USER" not in t["message"] for t in cal)
+    mine = [t for t in cal if t["template"] == "daily_deal"]
+    assert mine and all(t["message"] == "USER-DEAL 熊猫咖啡" for t in mine)
+    assert any(t["template"] != "daily_deal" and "USER" not in t["message"] for t in cal)
 
 
 # ---- broken template files ------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from sidomain_cli.cli import run
+from sidomain_cli.playbook import load_playbook
 from tests.helpers_plan import (CJK, EXAMPLES, ROOT, check_hard_rules, plan_json,
                                 write_profile)
 
@@ -121,13 +122,20 @@ def test_phases_and_north_stars(capsys):
     assert phases["retention"]["north_star"] == ["group_retention_7d"]
     assert phases["conversion"]["north_star"] == ["mini_program_diversion_rate",
                                                  "group_consumption_rate"]
-    retention_tasks = {t["task"] for t in plan["calendar"] if t["day"] <= 7}
-    # strategies of domain.md §8: welcome gift, first order, return visit, belonging, persona
-    assert {"welcome_gift", "first_order", "return_visit", "belonging", "persona",
-            "full_group"} <= retention_tasks
-    assert all(t["metric"] == "group_retention_7d" for t in plan["calendar"] if t["day"] <= 7)
-    assert {t["metric"] for t in plan["calendar"] if t["day"] > 7} <= {
-        "mini_program_diversion_rate", "group_consumption_rate"}
+    # strategies of domain.md §8 days 1-7 run on each member's own clock (issue 11): the
+    # welcome gift on joining, the first-order nudge and reminders, the group-full event
+    lifecycle = {t["task"]: t for t in plan["lifecycle"]}
+    assert {"welcome_friend", "welcome_group", "first_order_nudge", "first_order_reminder",
+            "group_full"} <= set(lifecycle)
+    assert lifecycle["welcome_group"]["metric"] == "group_retention_7d"
+    assert lifecycle["group_full"]["trigger"] == "group_full"
+    assert "persona" in {t["task"] for t in plan["calendar"] if t["day"] <= 7}
+    # a row whose task names no metric carries its phase's north star
+    own = {t.id for t in load_playbook(plan["playbook"]).tasks if t.metric}
+    for t in plan["calendar"]:
+        if t["task"] not in own:
+            assert t["metric"] == ("group_retention_7d" if t["day"] <= 7
+                                   else "mini_program_diversion_rate"), t
 
 
 def test_small_every_7_days_big_every_30(capsys, tmp_path):
@@ -136,7 +144,9 @@ def test_small_every_7_days_big_every_30(capsys, tmp_path):
     plan = plan_json(capsys, path)
     small = sorted({t["day"] for t in plan["calendar"] if t["activity"] == "small"})
     big = sorted({t["day"] for t in plan["calendar"] if t["activity"] == "big"})
-    assert small == [7, 14, 21, 28, 35, 42, 49, 56]
+    # one small activity a week, on the pack's weekday (general: Friday; 2027-03-01 is a Monday)
+    assert small == [5, 12, 19, 26, 33, 40, 47, 54]
+    assert {(dt.date(2027, 3, 1) + dt.timedelta(days=d - 1)).weekday() for d in small} == {4}
     assert big == [30, 60]
 
 
@@ -144,11 +154,15 @@ def test_marketing_nodes_become_node_days(capsys, tmp_path):
     path = write_profile(tmp_path, start_date="2026-11-01", member_day=18,
                          marketing_nodes=[{"name": "周年庆", "date": "2026-11-25"}])
     plan = plan_json(capsys, path)
-    node_days = {t["date"]: t["node"] for t in plan["calendar"] if t["activity"] == "node"}
-    assert "双11" in node_days["2026-11-11"]
-    assert "双12" in node_days["2026-12-12"]
+    node_days = {t["date"]: t["node"] for t in plan["calendar"] if t["node"]}
+    activities = {(t["date"], t["activity"]) for t in plan["calendar"] if t["node"]}
+    # S-level shopping festivals are campaigns: warm-up before, the peak on the day
+    assert "双11" in node_days["2026-11-11"] and ("2026-11-11", "peak") in activities
+    assert ("2026-11-09", "warmup") in activities
+    assert "双12" in node_days["2026-12-12"] and ("2026-12-12", "peak") in activities
     assert "会员日" in node_days["2026-11-18"] and "会员日" in node_days["2026-12-18"]
-    assert "周年庆" in node_days["2026-11-25"]
+    assert ("2026-11-18", "member_day") in activities
+    assert "周年庆" in node_days["2026-11-25"] and ("2026-11-25", "node") in activities
     names = {n["name"] for n in plan["nodes"]}
     assert "元旦" not in names  # 2027-01-01 is outside 2026-11-01 + 60 days
     node_messages = [t["message"] for t in plan["calendar"]
@@ -196,7 +210,12 @@ def test_caps_override_from_profile(capsys, tmp_path):
 
 def test_send_method_is_stated_and_bulk_cap_holds(capsys):
     plan = plan_json(capsys, ROOT / "examples" / "coffee.yaml")
-    assert {t["send"] for t in plan["calendar"]} == {"company_bulk", "staff_reminder"}
+    sends = {t["send"] for t in plan["calendar"]}
+    assert {"company_bulk", "staff_reminder"} <= sends
+    assert sends <= {"company_bulk", "staff_reminder", "subscription_message", "oa_broadcast",
+                     "sms_batch", "live"}
+    assert {t["send"] for t in plan["calendar"] if t["channel"] == "official_account"} == {
+        "oa_broadcast"}
     check_hard_rules(plan, bulk_cap=1)
 
 
@@ -241,10 +260,10 @@ def test_kpis_have_benchmark_defaults_and_units(capsys):
 
 def test_messages_carry_the_brands_values(capsys):
     plan = plan_json(capsys, ROOT / "examples" / "coffee.yaml")
-    msgs = {t["task"]: t["message"] for t in plan["calendar"] if t["day"] <= 2}
-    assert "熊猫咖啡" in msgs["welcome_gift"]
-    assert "进群即领第二杯半价券" in msgs["welcome_gift"]  # the profile's own offer
-    assert "新人首杯9.9元" in msgs["first_order"]
+    msgs = {t["task"]: t["message"] for t in plan["lifecycle"]}
+    assert "进群即领第二杯半价券" in msgs["welcome_group"]  # the profile's own offer
+    assert "新人首杯9.9元" in msgs["first_order_nudge"]
+    assert any("熊猫咖啡" in t["message"] for t in plan["calendar"])
     for t in plan["calendar"]:
         assert t["template"] and t["message"]
 
@@ -280,7 +299,9 @@ def test_json_contract(capsys):
             "template", "message", "metric"} <= set(t)
     assert t["day"] == 1 and dt.date.fromisoformat(t["date"])
     assert t["phase"] in ("retention", "conversion")
-    assert all(x["activity"] in (None, "small", "big", "node") for x in plan["calendar"])
+    assert all(x["activity"] in (None, "small", "small_preview", "big", "node", "warmup", "peak",
+                                 "encore", "member_day", "member_day_eve")
+               for x in plan["calendar"])
     for k in plan["kpis"]:
         assert {"name", "target", "unit"} <= set(k)
 
@@ -333,16 +354,3 @@ def test_output_file_is_not_overwritten_without_force(capsys, tmp_path):
     assert run(["plan", str(ROOT / "examples" / "coffee.yaml"), "-f", "markdown",
                 "-o", str(target), "--force"]) == 0
     assert target.read_text(encoding="utf-8").startswith("# 熊猫咖啡")
-
-
-def test_holiday_table_matches_the_library_and_other_years_fall_back():
-    from sidomain_cli.planner import _holiday_table, _public_holidays, holiday_first_days
-
-    first, last, rows = _holiday_table()
-    assert first <= 2027 <= last
-    table_2027 = [(d, n["zh-CN"]) for d, n in rows if d.year == 2027]
-    assert table_2027 == holiday_first_days([2027], "zh_CN")
-    # a year outside the table is computed by the holidays package
-    far = _public_holidays(dt.date(2040, 1, 1), dt.date(2040, 12, 31), "en")
-    assert last < 2040 and len(far) >= 7
-    assert any(name == "Chinese New Year" for _, name in far)

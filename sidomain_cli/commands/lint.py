@@ -61,7 +61,7 @@ Examples:
   # yaml-language-server: $schema=./playbook.schema.json
 """
 
-SCHEMA_KINDS = ("profile", "playbook", "method", "terms")
+SCHEMA_KINDS = ("profile", "playbook", "method", "terms", "pack")
 
 
 def _split(values: Optional[List[str]]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ TITLES = {
     "playbook": "sidomain playbook (运营剧本)",
     "method": "sidomain method file",
     "terms": "sidomain banned-terms list (广告法极限词)",
+    "pack": "sidomain industry pack (行业包)",
 }
 
 
@@ -18,6 +19,10 @@ def spec_for(kind: str):
         from sidomain_cli.lint.terms import TERMS_SPEC
 
         return TERMS_SPEC
+    if kind == "pack":
+        from sidomain_cli.planning.packs import PACK_SPEC
+
+        return PACK_SPEC
     from sidomain_cli.lint.views import SPECS
 
     return SPECS[kind]

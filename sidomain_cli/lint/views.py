@@ -8,12 +8,12 @@ simulation reuse the planner's own functions, so lint and plan cannot disagree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sidomain_cli.playbook import (DEFAULT_CAPS, METHOD_SPEC, PLAYBOOK_SPEC, TASK_SPEC, Phase,
-                                   TaskPattern)
+from sidomain_cli.domain import DEFAULT_CAPS, SEGMENT_AUDIENCES
+from sidomain_cli.playbook import (METHOD_SPEC, PLAYBOOK_SPEC, TASK_SPEC, Phase, TaskPattern,
+                                   task_from_dict)
 from sidomain_cli.profile import PROFILE_SPEC
 from sidomain_cli.yamlio import Doc
 
@@ -78,13 +78,7 @@ class PlaybookView:
         for i, t in enumerate(raw_tasks if isinstance(raw_tasks, list) else ()):
             if not _valid(TASK_SPEC, t, ("tasks", i), doc):
                 continue
-            tasks.append(TaskPattern(
-                id=t["id"], time=t["time"], channel=t["channel"], action=t["action"],
-                template=t["template"], segment=t.get("segment", "all"),
-                send=t.get("send", "company_bulk"), days=tuple(t.get("days") or ()),
-                every=t.get("every"), start=t.get("from", 1), end=t.get("to"), on=t.get("when"),
-                metric=t.get("metric"), priority=t.get("priority", 50), phase=t.get("phase"),
-                index=i))
+            tasks.append(task_from_dict(t, i))
         channels = good("channels", None)
         pid = data.get("id") if isinstance(data.get("id"), str) else ""
         gtype = good("group_type", "info_flow")
@@ -106,10 +100,10 @@ class PlaybookView:
     def runs(self, task: TaskPattern) -> list[Run]:
         """Days the task runs on (node tasks: none — node dates come from the profile)."""
         n = self.days or 0
-        if task.on == "node":
+        if task.on in ("small", "small_preview", "big"):
+            days, act = sorted(self.activity_days("big" if task.on == "big" else "small")), task.on
+        elif task.on:  # node, campaign and member-day dates come from the profile
             return []
-        if task.on:
-            days, act = sorted(self.activity_days(task.on)), task.on
         elif task.days:
             days, act = sorted(d for d in task.days if d <= n), None
         else:
@@ -135,17 +129,20 @@ class PlaybookView:
         which company bulk sends become staff reminders.  1v1 runs on non-key days are
         left out first, as the planner does.
         """
-        from sidomain_cli.planner import _apply_caps, _Candidate
+        from sidomain_cli.planning.allocate import allocate
+        from sidomain_cli.planning.schedule import Run as PlanRun
 
         cands = []
         for t in self.tasks:
             for r in self.runs(t):
-                if t.channel == "wecom_1v1" and not self.daily_one_on_one \
-                        and not self.is_key_day(r.day):
+                if t.channel == "wecom_1v1" and not self.one_on_one_allowed(t, r.day):
                     continue
-                cands.append(_Candidate(t, r.day, t.time, r.activity, t.send, None))
+                cands.append(PlanRun(t, r.day, t.time or "", r.activity, t.send))
         originals = [(c, c.send) for c in cands]
-        from types import SimpleNamespace
-
-        kept = _apply_caps(list(cands), SimpleNamespace(channels=self.channels or {}), caps, defaultdict(int))
+        kept = allocate(list(cands), self.channels or {}, {**DEFAULT_CAPS, **caps}).kept
         return originals, kept
+
+    def one_on_one_allowed(self, task: TaskPattern, day: int) -> bool:
+        """As the planner: any day in the 1V1 model or for the loyal core, else key days."""
+        return self.daily_one_on_one or self.is_key_day(day) or \
+            SEGMENT_AUDIENCES.get(task.segment, frozenset()) <= {"loyal"}

@@ -42,7 +42,7 @@ def check(ctx):
         return
     if not view.daily_one_on_one:
         for t in tasks:
-            off = [r.day for r in view.runs(t) if not view.is_key_day(r.day)]
+            off = [r.day for r in view.runs(t) if not view.one_on_one_allowed(t, r.day)]
             if off:
                 key = ("tasks", t.index, "every" if t.every else "days" if t.days else "when")
                 yield ctx.report(key, f"task '{t.id}' is a 1v1 chat on day {off[0]}{_more(off)}, "

@@ -41,16 +41,23 @@ def check(ctx):
     view = ctx.playbook
     if view is None:
         return
+    from sidomain_cli.domain import NODE_TONES
+
     for t in view.tasks:
-        missing = []
-        near = []
-        for locale in ctx.options.locales:
-            _, names = available(ctx, locale)
-            if t.template not in names:
-                missing.append(locale)
-                near += difflib.get_close_matches(t.template, sorted(names), n=1)
-        if missing:
-            hint = (f"did you mean '{near[0]}'? " if near else "") + \
-                f"or add templates/{missing[0]}/{t.template}.j2"
-            yield ctx.report(("tasks", t.index, "template"), f"template '{t.template}' of task "
-                             f"'{t.id}' not found for {', '.join(missing)}", value=True, hint=hint)
+        for pool in t.pools:
+            # a node task's pool comes in one file per tone: node_festive, node_solemn, …
+            names_of = [f"{pool}_{tone}" for tone in NODE_TONES] if t.on == "node" else [pool]
+            missing = []
+            near = []
+            for locale in ctx.options.locales:
+                _, names = available(ctx, locale)
+                if not any(n in names for n in names_of):
+                    missing.append(locale)
+                    near += difflib.get_close_matches(pool, sorted(names), n=1)
+            if missing:
+                hint = (f"did you mean '{near[0]}'? " if near else "") + \
+                    f"or add templates/{missing[0]}/{names_of[0]}.j2"
+                field = "rotate" if t.rotate else "template"
+                yield ctx.report(("tasks", t.index, field), f"template '{pool}' of task "
+                                 f"'{t.id}' not found for {', '.join(missing)}", value=True,
+                                 hint=hint)

@@ -34,6 +34,8 @@ def check(ctx):
     a, b = quiet
     qtext = f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
     for t in view.tasks:
+        if t.time is None:  # a day-part: the pack's send time, moved out of quiet hours
+            continue
         h, m = t.time.split(":")
         if _in_quiet(int(h) * 60 + int(m), quiet):
             moved = shift_out_of_quiet(t.time, quiet)

@@ -1,0 +1,82 @@
+"""Spend the caps by priority over the whole plan, per audience.
+
+Every run competes for the day's and the week's budget in one pass ordered by priority
+(node and campaign greetings, then the lifecycle, the monthly and weekly activities, then
+routine care), so a routine "how are you" early in a week never takes the place of a
+festival greeting later in it.  Company bulk sends over WeCom's daily cap become staff
+reminders (demoted, not left out); other runs over a cap are left out.  Both are returned
+with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sidomain_cli.domain import SEGMENT_AUDIENCES
+
+# Channels whose company bulk sends count against WeCom's per-customer/per-group cap.
+WECOM_BULK_CHANNELS = ("wecom_1v1", "wecom_group")
+
+REASONS = {
+    "1v1 outside key days": {"zh-CN": "非关键节点不做1v1私聊", "en": "no 1v1 chat outside key days"},
+    "moments cap": {"zh-CN": "超出每日朋友圈条数上限", "en": "over the daily moments cap"},
+    "channel cap": {"zh-CN": "超出渠道每日上限", "en": "over the channel's daily cap"},
+    "group posts cap": {"zh-CN": "超出每日社群发送上限", "en": "over the daily group posts cap"},
+    "1v1 weekly cap": {"zh-CN": "超出每周1v1上限", "en": "over the weekly 1v1 cap"},
+    "bulk cap": {"zh-CN": "超出企业群发每日上限", "en": "over WeCom's daily company bulk cap"},
+    "no offer": {"zh-CN": "品牌与行业包都没有给出这条话术要用的优惠",
+                 "en": "neither the profile nor the pack gives the offer this copy needs"},
+    "offer audience": {"zh-CN": "优惠的适用人群与任务人群不符",
+                       "en": "the offer is for another audience than the task's"},
+    "member day window": {"zh-CN": "会员日优惠只在会员日及前一天使用",
+                          "en": "the member-day offer runs only on the member day and the day before"},
+    "no fresh copy": {"zh-CN": "话术池没有14天内未发过的新话术",
+                      "en": "the copy pool has no text not sent in the last 14 days"},
+    "tone": {"zh-CN": "该节点的基调不适合这类消息(如清明不做促销)",
+             "en": "the node's tone does not allow this message (no sale on a day of mourning)"},
+}
+
+
+@dataclass
+class Allocation:
+    kept: list = field(default_factory=list)
+    left_out: list[tuple] = field(default_factory=list)   # (run, reason)
+    demoted: list[tuple] = field(default_factory=list)    # (run, reason)
+
+
+def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int]) -> Allocation:
+    """Apply per-day and per-week caps in priority order over the whole period."""
+    out = Allocation()
+    per_channel: dict[tuple[int, str], int] = defaultdict(int)
+    week_1v1: dict[tuple[int, str], int] = defaultdict(int)
+    bulk: dict[tuple[int, str, str], int] = defaultdict(int)
+    for run in sorted(runs, key=lambda r: r.rank()):
+        ch = run.pattern.channel
+        ch_cap = channels.get(ch, {}).get("max_per_day", 1)
+        reason = "channel cap"
+        if ch == "wecom_moments":
+            ch_cap, reason = min(ch_cap, caps["moments_per_day"]), "moments cap"
+        elif ch == "wecom_group":
+            ch_cap, reason = min(ch_cap, caps["group_posts_per_day"]), "group posts cap"
+        if per_channel[(run.day, ch)] >= ch_cap:
+            out.left_out.append((run, reason))
+            continue
+        audiences = SEGMENT_AUDIENCES.get(run.pattern.segment, SEGMENT_AUDIENCES["all"])
+        if ch == "wecom_1v1":
+            week = (run.day - 1) // 7
+            if any(week_1v1[(week, a)] >= caps["one_on_one_per_week"] for a in audiences):
+                out.left_out.append((run, "1v1 weekly cap"))
+                continue
+            for a in audiences:
+                week_1v1[(week, a)] += 1
+        per_channel[(run.day, ch)] += 1
+        if ch in WECOM_BULK_CHANNELS and run.send == "company_bulk":
+            if any(bulk[(run.day, ch, a)] >= caps["company_bulk_per_day"] for a in audiences):
+                run.send = "staff_reminder"
+                out.demoted.append((run, "bulk cap"))
+            else:
+                for a in audiences:
+                    bulk[(run.day, ch, a)] += 1
+        out.kept.append(run)
+    return out

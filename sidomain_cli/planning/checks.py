@@ -1,0 +1,163 @@
+"""What a practitioner strikes in a plan's copy (domain.md §12), as one rule book.
+
+Each check reads a finished plan and yields :class:`Finding` — the test suite asserts
+that the built-in packs and playbooks give none, and ``sidomain lint`` (rules C002–C009)
+reports them at the profile, playbook or template line that caused them.  The word lists
+are data (``playbooks/copy_rules.yaml``), defaults a team may extend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from sidomain_cli.domain import SEGMENT_AUDIENCES
+from sidomain_cli.planning.copy import normalise
+
+CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+HALF_WIDTH = re.compile(rf"(?<={CJK})[,!?;:](?=\s*{CJK})|(?<={CJK})[,!?;:]\s*$|"
+                        rf"(?<={CJK})[,!?;:](?=[“”「」《》])")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    task: str
+    date: str           # ISO date, or "+N" for a lifecycle step
+    message: str        # the finding, one line
+    text: str = ""      # the copy that broke the rule
+    cause: str = ""     # "offer:<key>", "template:<pool>", "task" — where to point
+
+
+@lru_cache(maxsize=1)
+def copy_rules() -> dict:
+    from sidomain_cli.resources import playbooks_dir
+    from sidomain_cli.yamlio import load_yaml
+
+    return load_yaml(playbooks_dir() / "copy_rules.yaml", what="copy rules").data or {}
+
+
+def _rows(plan):
+    for t in plan.calendar:
+        yield t, t.date
+    for t in plan.lifecycle:
+        yield t, f"+{t.offset_day}"
+
+
+def check_plan(plan, method=None, pack=None) -> Iterator[Finding]:
+    """Every finding of every copy rule on a plan."""
+    yield from repeated_copy(plan, method)
+    yield from jargon(plan)
+    if plan.locale == "zh-CN":
+        yield from half_width(plan)
+    yield from node_tone(plan)
+    yield from offer_audience(plan, method)
+    yield from other_trade(plan, pack)
+    yield from service_peaks(plan, pack)
+
+
+def repeated_copy(plan, method=None) -> Iterator[Finding]:
+    window = method.copy_rules["repeat_window_days"] if method else 14
+    most = method.copy_rules["max_repeats"] if method else 5
+    last: dict[tuple[str, str], dt.date] = {}
+    count: dict[str, int] = {}
+    for t in plan.calendar:
+        norm = normalise(t.message)
+        day = dt.date.fromisoformat(t.date)
+        prev = last.get((t.channel, norm))
+        if prev is not None and (day - prev).days < window:
+            yield Finding("C002", t.task, t.date, f"the same text on {t.channel} on {prev} and "
+                          f"{t.date}, {(day - prev).days} days apart (at least {window})",
+                          t.message, f"template:{t.template}")
+        last[(t.channel, norm)] = day
+        count[norm] = count.get(norm, 0) + 1
+        if count[norm] == most + 1:
+            yield Finding("C002", t.task, t.date, f"the same text sent more than {most} times",
+                          t.message, f"template:{t.template}")
+
+
+def jargon(plan) -> Iterator[Finding]:
+    words = copy_rules().get("ops_jargon", {}).get(plan.locale, [])
+    for t, date in _rows(plan):
+        for w in words:
+            if w.lower() in t.message.lower():
+                yield Finding("C003", t.task, date, f"ops jargon '{w}' in customer copy",
+                              t.message, _cause_of(t, w, plan))
+                break
+
+
+def half_width(plan) -> Iterator[Finding]:
+    for t, date in _rows(plan):
+        m = HALF_WIDTH.search(t.message)
+        if m:
+            yield Finding("C004", t.task, date, f"half-width '{m.group(0)}' in Chinese copy "
+                          "(use ,。!?;:)", t.message, f"template:{t.template}")
+
+
+def node_tone(plan) -> Iterator[Finding]:
+    rules = copy_rules().get("tone", {})
+    happy = re.compile(rules.get("greeting_pattern", {}).get(plan.locale, "快乐"), re.I)
+    sale = [w.lower() for w in rules.get("sale_words", {}).get(plan.locale, [])]
+    tones = {n["day"]: n["tone"] for n in plan.nodes if n.get("tone")}
+    for t in plan.calendar:
+        if not t.node:
+            continue
+        tone = tones.get(t.date)
+        low = t.message.lower()
+        if tone == "solemn" and (happy.search(t.message) or any(w in low for w in sale)):
+            yield Finding("C005", t.task, t.date, f"a greeting or promotion on {t.node}, a "
+                          "solemn day", t.message, f"template:{t.template}")
+        elif tone == "commercial" and happy.search(t.message) and t.activity in ("node", "peak"):
+            yield Finding("C006", t.task, t.date, f"a festive greeting for {t.node}, a "
+                          "campaign, not a festival", t.message, f"template:{t.template}")
+
+
+def offer_audience(plan, method=None) -> Iterator[Finding]:
+    audiences = method.offer_audiences if method else {}
+    member_days = {n["day"] for n in plan.nodes if n.get("kind") == "member_day"}
+    eves = {(dt.date.fromisoformat(d) - dt.timedelta(days=1)).isoformat() for d in member_days}
+    for t, date in _rows(plan):
+        if not t.offer:
+            continue
+        rule = audiences.get(t.offer) or {"audience": "all"}
+        seg = SEGMENT_AUDIENCES.get(t.segment, frozenset())
+        if rule["audience"] != "all" and not seg <= {rule["audience"]}:
+            yield Finding("C007", t.task, date, f"the {t.offer} offer is for "
+                          f"{rule['audience']} customers, sent to segment {t.segment}",
+                          t.message, f"offer:{t.offer}")
+        if rule.get("window") == "member_day" and date not in member_days | eves:
+            yield Finding("C008", t.task, date, "the member-day offer off the member day",
+                          t.message, f"offer:{t.offer}")
+
+
+def other_trade(plan, pack) -> Iterator[Finding]:
+    """Words that belong to other trades (包邮/小样 in a restaurant …)."""
+    if pack is None:
+        return
+    banned = copy_rules().get("other_trade", {}).get(pack.id, {}).get(plan.locale, [])
+    for t, date in _rows(plan):
+        for w in banned:
+            if w.lower() in t.message.lower():
+                yield Finding("C009", t.task, date, f"'{w}' is another trade's wording for a "
+                              f"{pack.id} brand", t.message, _cause_of(t, w, plan))
+                break
+
+
+def service_peaks(plan, pack) -> Iterator[Finding]:
+    if pack is None:
+        return
+    from sidomain_cli.planning.schedule import in_span, minutes
+
+    for t, date in _rows(plan):
+        if t.send == "staff_reminder" and t.time and any(
+                in_span(minutes(t.time), s) for s in pack.service_peaks):
+            yield Finding("C010", t.task, date, f"a post staff make by hand at {t.time}, inside "
+                          f"the trade's service peak", t.message, "task")
+
+
+def _cause_of(task, word: str, plan) -> str:
+    """Where a word came from: the profile's offer it is in, else the template."""
+    return f"offer:{task.offer}" if task.offer else f"template:{task.template}"

@@ -1,0 +1,154 @@
+"""Copy (话术): pools of variants, offers with an audience, and rotation.
+
+A pool is one Jinja file whose variants are separated by a line holding only
+``{# --- #}`` (docs/packs.md); the trade's own pool
+(``templates/<locale>/industries/<pack>/<pool>.j2``) is preferred to the general one.
+:class:`Copywriter` picks, run by run, the first variant whose text (dates and numbers
+stripped) was not sent on the same channel within the repeat window and not sent
+``max_repeats`` times already, so a plan never reads as one text sent sixty times.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from sidomain_cli.errors import TemplateError
+
+SEPARATOR = re.compile(r"^[ \t]*\{#-?\s*---\s*-?#\}[ \t]*\r?$", re.M)
+TEMPLATE_SUFFIX = ".j2"
+_STRIP = re.compile(
+    r"\d+|[〇零一二三四五六七八九十]+[月日号]|周[一二三四五六日天]|星期[一二三四五六日天]|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:mon|tue|wed|thu|fri|sat|sun)\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def normalise(message: str) -> str:
+    """A message as the repeat rules compare it: no dates, numbers or weekdays."""
+    return re.sub(r"\s+", " ", _STRIP.sub("#", message)).strip()
+
+
+def split_variants(source: str) -> list[tuple[int, str]]:
+    """(first line index, text) of each variant of a pool's source."""
+    out, line, pos = [], 0, 0
+    for m in SEPARATOR.finditer(source):
+        out.append((line, source[pos:m.start()]))
+        line += source.count("\n", pos, m.end())
+        pos = m.end()
+    out.append((line, source[pos:]))
+    return [(n, part) for n, part in out if part.strip()]
+
+
+def stable_offset(*parts: str) -> int:
+    return zlib.crc32("\x1f".join(parts).encode("utf-8"))
+
+
+class Pools:
+    """The variants of each copy pool for one locale and pack, compiled once."""
+
+    def __init__(self, renderer, pack_id: str) -> None:
+        self.renderer = renderer
+        self.pack_id = pack_id
+        self._cache: dict[str, list[Any]] = {}
+
+    def name_of(self, pool: str) -> str | None:
+        """The template name of a pool: the first root that has it wins; in a root the
+        trade's own pool comes before the general one."""
+        names = (f"industries/{self.pack_id}/{pool}{TEMPLATE_SUFFIX}", pool + TEMPLATE_SUFFIX)
+        for root in self.renderer.roots:
+            for name in names:
+                if (root / name).is_file():
+                    return name
+        return None
+
+    def exists(self, pool: str) -> bool:
+        return self.name_of(pool) is not None
+
+    def variants(self, pool: str, *, where: str = "") -> list[Any]:
+        if pool in self._cache:
+            return self._cache[pool]
+        import jinja2
+
+        env = self.renderer.env
+        name = self.name_of(pool)
+        if name is None:
+            raise TemplateError(f"template '{pool}' not found for locale {self.renderer.locale}",
+                                path=where, hint=f"add templates/{self.renderer.locale}/{pool}"
+                                f"{TEMPLATE_SUFFIX} or fix the task's template name")
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            raise TemplateError(f"template '{pool}' not found", path=where) from None
+        out = []
+        for line, part in split_variants(source):
+            try:
+                code = env.compile("\n" * line + part, name, filename)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(f"template syntax error: {exc.message}",
+                                    path=filename, line=exc.lineno or 0) from None
+            except TemplateError:
+                raise
+            except Exception as exc:  # constant folding at compile time (inf, bad index …)
+                raise TemplateError(f"template '{pool}' cannot be compiled: "
+                                    f"{type(exc).__name__}: {exc}", path=filename) from None
+            out.append(env.template_class.from_code(env, code, env.make_globals(None)))
+        self._cache[pool] = out
+        return out
+
+
+@dataclass
+class Written:
+    message: str
+    pool: str
+    variant: int
+
+
+class Copywriter:
+    """Chooses and renders copy so that no text repeats too soon or too often."""
+
+    def __init__(self, pools: Pools, *, window: int = 14, max_repeats: int = 5) -> None:
+        self.pools = pools
+        self.window = window
+        self.max_repeats = max_repeats
+        self.last_day: dict[tuple[str, str], int] = {}  # (channel, text) → last plan day
+        self.count: dict[str, int] = {}                 # text → sends in the plan
+
+    def fresh(self, channel: str, norm: str, day: int) -> bool:
+        last = self.last_day.get((channel, norm))
+        if last is not None and day - last < self.window:
+            return False
+        return self.count.get(norm, 0) < self.max_repeats
+
+    def write(self, *, task: str, pools: tuple[str, ...], run: int, day: int, channel: str,
+              context: dict[str, Any], slots: dict[str, list[str]], where: str = "",
+              repeatable: bool = False) -> Written | None:
+        """The copy for the ``run``-th run of a task, or None if every variant is stale.
+
+        ``slots`` are the vocabulary lists (product, reward, scene, deal) taken in turn;
+        ``repeatable`` texts (a fixed welcome) skip the repeat rules.
+        """
+        from sidomain_cli.render import render_template
+
+        pool = pools[run % len(pools)]
+        variants = self.pools.variants(pool, where=where)
+        n = len(variants)
+        start = stable_offset(task, pool) % n
+        widest = max([len(v) for v in slots.values()] + [1])
+        offsets = {k: stable_offset(task, k) for k in slots}
+        for shift in range(min(widest, 12)):
+            ctx = dict(context)
+            for k, values in slots.items():
+                ctx[k] = values[(run + shift + offsets[k]) % len(values)] if values else ""
+            for i in range(n):
+                index = (start + run + i) % n
+                message = render_template(variants[index], pool, ctx)
+                if not message:
+                    continue  # a variant that needs a slot this run does not have
+                norm = normalise(message)
+                if repeatable or self.fresh(channel, norm, day):
+                    self.last_day[(channel, norm)] = day
+                    self.count[norm] = self.count.get(norm, 0) + 1
+                    return Written(message, pool, index)
+        return None

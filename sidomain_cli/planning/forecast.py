@@ -1,0 +1,136 @@
+"""Forecast: members, groups, first orders, orders and GMV by week, and the staff load.
+
+Every input is listed in ``assumptions`` with where it came from (the profile, the
+industry pack, the method's sources, or our default).  The formula, week by week:
+
+    recruits  = stores × recruits_per_store_per_day × days in the week
+    members   = members last week × (1 − weekly_churn) + recruits
+    groups    = stores × ⌈members per store ÷ group_size⌉
+    first     = recruits × first_order_rate
+    repeat    = members last week × group_consumption_rate × purchases_per_month × days ÷ 30
+    orders    = first + repeat;   gmv = orders × avg_ticket
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+# Used only when the profile gives a band instead of a figure (defaults).
+BAND_TICKET = {"low": 30.0, "mid": 200.0, "high": 1000.0}
+BAND_PURCHASES = {"low": 0.25, "mid": 1.0, "high": 3.0}
+
+
+def _kpi(plan, name: str, fallback: float) -> tuple[float, str]:
+    for k in plan.kpis:
+        if k["name"] == name:
+            src = k["source"] if k["source"] in ("pack", "default") else "method"
+            return float(k["target"]) / 100.0, src
+    return fallback, "default"
+
+
+def forecast(plan, profile, pack, method, playbook) -> dict[str, Any]:
+    a: list[dict[str, Any]] = []
+
+    def put(name: str, value, unit: str, source: str):
+        a.append({"name": name, "value": value, "unit": unit, "source": source})
+        return value
+
+    stores = put("stores", profile.stores, "stores", "profile")
+    if profile.recruits_per_store_per_day is not None:
+        r = put("recruits_per_store_per_day", profile.recruits_per_store_per_day, "members/day",
+                "profile")
+    elif "recruits_per_store_per_day" in pack.forecast:
+        r = put("recruits_per_store_per_day", pack.forecast["recruits_per_store_per_day"],
+                "members/day", "method" if pack.forecast.get("source") == "method" else "pack")
+    else:
+        r = put("recruits_per_store_per_day", method.forecast["recruits_per_store_per_day"],
+                "members/day", "default")
+    size = put("group_size", profile.group_size, "members/group", "profile")
+    churn = put("weekly_churn", method.forecast["weekly_churn"], "share/week", "default")
+    first_rate, src = _kpi(plan, "first_order_rate", 0.2)
+    put("first_order_rate", first_rate, "share of recruits", src)
+    gcr, src = _kpi(plan, "group_consumption_rate", 0.2)
+    put("group_consumption_rate", gcr, "share of members/month", src)
+    if profile.purchases_per_month is not None:
+        ppm = put("purchases_per_month", profile.purchases_per_month, "orders/buyer/month",
+                  "profile")
+    else:
+        ppm = put("purchases_per_month", BAND_PURCHASES[plan.diagnosis.frequency_band],
+                  "orders/buyer/month", "default")
+    if profile.avg_ticket is not None:
+        ticket = put("avg_ticket", profile.avg_ticket, "CNY", "profile")
+    else:
+        ticket = put("avg_ticket", BAND_TICKET[plan.diagnosis.price_band], "CNY", "default")
+    friends = put("friend_share", method.forecast["friend_share"], "share of recruits",
+                  "default")
+    staff = put("staff_per_store", profile.staff_per_store, "accounts/store", "profile")
+    minutes_per = put("staff_minutes_per_post", method.forecast["staff_minutes_per_post"],
+                      "minutes", "default")
+
+    weeks = []
+    members = 0.0
+    totals = {"recruits": 0.0, "first_orders": 0.0, "orders": 0.0, "gmv": 0.0}
+    for w in range(math.ceil(plan.days / 7)):
+        n = min(7, plan.days - 7 * w)
+        recruits = stores * r * n
+        repeat = members * gcr * ppm * n / 30.0
+        members = members * (1 - churn) + recruits
+        first = recruits * first_rate
+        orders = first + repeat
+        groups = stores * math.ceil(members / stores / size) if members else 0
+        totals["recruits"] += recruits
+        totals["first_orders"] += first
+        totals["orders"] += orders
+        totals["gmv"] += orders * ticket
+        start = plan.start_date.toordinal() + 7 * w
+        from datetime import date
+
+        weeks.append({"week": w + 1, "start_date": date.fromordinal(start).isoformat(),
+                      "members": round(members), "groups": groups,
+                      "first_orders": round(first), "orders": round(orders),
+                      "gmv": round(orders * ticket)})
+
+    end_members = members / stores if stores else 0
+    groups_per_store = math.ceil(end_members / size) if end_members else 0
+    per_day = lambda rows: len(rows) / plan.days if plan.days else 0  # noqa: E731
+    group_manual = per_day([t for t in plan.calendar
+                            if t.send == "staff_reminder" and t.scope == "group"])
+    account_manual = per_day([t for t in plan.calendar
+                              if t.send == "staff_reminder" and t.scope == "account"])
+    lifecycle_manual = sum(1 for t in plan.lifecycle if t.send == "staff_reminder"
+                           and t.channel == "wecom_1v1")
+    # a company bulk send is one confirmation in the staff app, whatever it reaches
+    confirmations = per_day([t for t in plan.calendar if t.send == "company_bulk"
+                             and t.scope in ("group", "account")]) + sum(
+        1 for t in plan.lifecycle if t.send == "company_bulk")
+    per_store_posts = (group_manual * groups_per_store + account_manual
+                       + r * friends * lifecycle_manual)
+    per_staff = per_store_posts / staff
+    staff_load = {
+        "group_posts_per_group_per_day": round(group_manual, 2),
+        "groups_per_store": groups_per_store,
+        "account_posts_per_day": round(account_manual, 2),
+        "lifecycle_1v1_per_day": round(r * friends * lifecycle_manual, 1),
+        "manual_posts_per_staff_per_day": round(per_staff, 1),
+        "bulk_confirmations_per_day": round(confirmations, 1),
+        "minutes_per_staff_per_day": round(per_staff * minutes_per),
+    }
+    per_store = {
+        "recruits_per_day": r,
+        "members_at_end": round(end_members),
+        "groups_at_end": groups_per_store,
+        "first_orders": round(totals["first_orders"] / stores) if stores else 0,
+        "orders": round(totals["orders"] / stores) if stores else 0,
+        "gmv": round(totals["gmv"] / stores) if stores else 0,
+    }
+    counts = {"first_order_rate": round(totals["first_orders"]),
+              "group_consumption_rate": round(members * gcr)}
+    for k in plan.kpis:
+        if k["name"] in counts:
+            k["count"] = counts[k["name"]]
+        elif k["name"] == "group_retention_7d":
+            k["count"] = round(totals["recruits"] * float(k["target"]) / 100)
+    return {"assumptions": a, "weeks": weeks, "staff_load": staff_load, "per_store": per_store,
+            "totals": {k: round(v) for k, v in totals.items()},
+            "formula": __doc__.split("week by week:")[1].strip()}

@@ -1,0 +1,348 @@
+"""From a brand profile to a plan, in stages:
+
+diagnose (pack, store type, model) → calendar (nodes, campaigns) → schedule (group calendar
+and lifecycle clock) → allocate (caps by priority) → copy (pools, offers, tone) → forecast.
+
+``make_plan`` is the one public entry point; ``plan``, ``export`` and ``lint`` all use it.
+Nothing here prints, prompts or exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sidomain_cli.domain import (CHANNEL_SCOPE, CHANNELS, SEGMENT_AUDIENCES, SEGMENTS, label,
+                                 text)
+from sidomain_cli.errors import InputError
+from sidomain_cli.planning.allocate import REASONS, allocate
+from sidomain_cli.planning.copy import Copywriter, Pools
+from sidomain_cli.planning.model import Adjustment, LifecycleTask, Plan, SopTask
+from sidomain_cli.planning.schedule import (daily_one_on_one, group_runs, phase_of, rhythm,
+                                            send_time)
+from sidomain_cli.playbook import Method, Playbook, TaskPattern
+from sidomain_cli.profile import OFFER_KEYS, Profile
+from sidomain_cli.spec import FIRST_YEAR, LAST_YEAR
+
+# The variables a message template can use: exactly the keys of the context the copy stage
+# renders with (`sidomain lint` rule T003 checks templates against it; docs/packs.md).
+TEMPLATE_VARIABLES = ("brand", "industry", "offers", "day", "date", "date_text", "weekday",
+                      "time", "segment", "segment_id", "channel", "node", "activity", "phase",
+                      "stores", "group_size", "offer", "deal", "product", "products", "reward",
+                      "scene", "persona", "persona_role", "node_tone", "node_greeting",
+                      "node_id", "stage", "event_date_text", "event_time", "member_day",
+                      "offset_day")
+SLOTS = ("product", "reward", "scene")
+MAX_CALENDAR_ROWS = 20_000
+
+
+def date_text(date: dt.date, locale: str) -> str:
+    return f"{date.month}月{date.day}日" if locale == "zh-CN" else date.strftime("%b ") + str(date.day)
+
+
+def weekday_text(date: dt.date, locale: str) -> str:
+    if locale == "zh-CN":
+        return "周" + "一二三四五六日"[date.weekday()]
+    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+            "Sunday")[date.weekday()]
+
+
+# ---- inputs ---------------------------------------------------------------------------
+
+def offers_for(profile: Profile, pack, locale: str, playbook: Playbook | None = None
+               ) -> dict[str, str]:
+    """Offer texts by key: the profile's over a user playbook's over the pack's (never
+    another trade's)."""
+    out = {k: text(v, locale) for k, v in pack.offers.items()}
+    if playbook is not None:
+        out.update({k: text(v, locale) for k, v in playbook.offers.items()})
+    out.update({k: text(v, locale) for k, v in profile.offers.items()})
+    return {k: v for k, v in out.items() if v}
+
+
+def deals_for(profile: Profile, pack, locale: str) -> list[str]:
+    if profile.deals:
+        return [text(d, locale) for d in profile.deals]
+    return list(pack.deals.get(locale) or pack.deals.get("zh-CN") or [])
+
+
+def persona_for(profile: Profile, pack, locale: str) -> tuple[str, str]:
+    p = {**pack.persona, **profile.persona}
+    return text(p.get("name"), locale), text(p.get("role"), locale)
+
+
+def offer_problem(pattern: TaskPattern, method: Method, run_activity: str | None,
+                  has_member_day: bool) -> str | None:
+    """Why a task may not quote its offer to its segment on this day, or None."""
+    if not pattern.offer:
+        return None
+    rule = method.offer_audiences.get(pattern.offer) or {"audience": "all"}
+    audience = rule["audience"]
+    if audience != "all" and not SEGMENT_AUDIENCES.get(pattern.segment, frozenset()) <= {audience}:
+        return "offer audience"
+    if rule.get("window") == "member_day" and (
+            not has_member_day or run_activity not in ("member_day", "member_day_eve")):
+        return "member day window"
+    return None
+
+
+# ---- the plan -----------------------------------------------------------------------------
+
+def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
+              method: Method | None = None, start: dt.date | None = None,
+              days: int | None = None, locale: str | None = None,
+              template_dirs: tuple[Path, ...] = (), packs: dict | None = None) -> Plan:
+    from sidomain_cli.planning.diagnose import diagnose
+    from sidomain_cli.planning.forecast import forecast
+    from sidomain_cli.planning.mix import acquisition_plan, channel_mix, kpis
+    from sidomain_cli.planning.packs import all_packs, choose_pack, pack_reason
+    from sidomain_cli.playbook import load_method, load_playbook
+    from sidomain_cli.render import Renderer
+
+    locale = locale or profile.locale
+    method = method or load_method()
+    packs = packs if packs is not None else all_packs()
+    pack, why = choose_pack(profile.industry, profile.industry_pack, packs)
+    diag = diagnose(profile, method, locale, pack,
+                    pack_reason(pack, why, profile.industry, locale))
+    if isinstance(playbook, str) or playbook is None:
+        playbook = load_playbook(playbook or profile.playbook or diag.operating_model)
+    days = days or playbook.days
+    if not 1 <= days <= 366:
+        raise InputError(f"--days is {days}, must be between 1 and 366")
+    start = start or profile.start_date
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:  # --start and rollout waves, as profiles
+        raise InputError(f"start date {start.isoformat()} is outside the years "
+                         f"{FIRST_YEAR}-{LAST_YEAR}",
+                         hint="check the year of --start, and with --stores the launch "
+                              "dates and waves")
+    end = start + dt.timedelta(days=days - 1)
+    caps = {**playbook.caps, **profile.caps}
+    notes: list[str] = []
+
+    # calendar: nodes by the trade's levels, then S nodes as campaigns
+    cal, campaigns = marketing_calendar(profile, method, pack, start, end, days, locale,
+                                        playbook)
+    notes.extend(cal.notes)
+    rh, campaign_dicts = rhythm(playbook, cal, campaigns, start, days,
+                                pack.small_weekday)
+
+    # schedule the group calendar, then spend the caps by priority
+    runs, early = group_runs(playbook, rh, days, touchpoints=set(profile.touchpoints),
+                             one_on_one_daily=daily_one_on_one(playbook.id, playbook.group_type),
+                             has_member_day=bool(profile.member_day))
+    alloc = allocate(runs, playbook.channels, caps)
+    adjustments = [Adjustment(t.id, (start + dt.timedelta(days=d - 1)).isoformat(),
+                              "left_out", r) for t, d, r in early]
+
+    # copy: chronological, so the repeat window reads as a customer would
+    renderer = Renderer(locale, template_dirs)
+    pools = Pools(renderer, pack.id)
+    writer = Copywriter(pools, window=method.copy_rules["repeat_window_days"],
+                        max_repeats=method.copy_rules["max_repeats"])
+    offers = offers_for(profile, pack, locale, playbook)
+    persona, persona_role = persona_for(profile, pack, locale)
+    slots = {s: pack.words(s + "s", locale) for s in SLOTS}
+    slots["deal"] = deals_for(profile, pack, locale)
+    base = {
+        "brand": profile.brand, "industry": profile.industry,
+        "offers": {k: offers.get(k, "") for k in OFFER_KEYS}, "stores": profile.stores,
+        "group_size": profile.group_size, "products": slots["product"], "persona": persona,
+        "persona_role": persona_role, "member_day": profile.member_day or "",
+    }
+    times = {}
+    for run in alloc.kept:
+        run.time = send_time(run.pattern, pack, profile.quiet_hours, run.send)
+        times[(run.pattern.id, run.day)] = run.time
+    by_id = {t.id: t for t in playbook.tasks}
+    calendar: list[SopTask] = []
+    counts: Counter[str] = Counter()
+    for run in sorted(alloc.kept, key=lambda r: (r.day, r.time, r.pattern.index)):
+        t = run.pattern
+        date = start + dt.timedelta(days=run.day - 1)
+        problem = offer_problem(t, method, run.activity, bool(profile.member_day))
+        if problem:
+            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", problem))
+            continue
+        pool_names = t.pools
+        node = run.node
+        if run.activity == "node":
+            pool_names = tuple(f"{p}_{node.tone}" for p in t.pools)
+            if not all(pools.exists(p) for p in pool_names):
+                adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", "tone"))
+                continue
+        if node is not None and getattr(node, "tone", "") == "solemn" and t.offer:
+            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", "tone"))
+            continue
+        phase = phase_of(playbook, run.day)
+        event_time = ""
+        if t.announce and t.announce in by_id:
+            event_time = times.get((t.announce, run.day)) or send_time(
+                by_id[t.announce], pack, profile.quiet_hours, by_id[t.announce].send)
+        ctx = {
+            **base, "day": run.day, "date": date.isoformat(),
+            "date_text": date_text(date, locale), "weekday": weekday_text(date, locale),
+            "time": run.time, "segment": label(SEGMENTS, t.segment, locale),
+            "segment_id": t.segment, "channel": label(CHANNELS, t.channel, locale),
+            "node": node.name if node is not None else "", "activity": run.activity or "",
+            "phase": phase.id, "offer": offers.get(t.offer, "") if t.offer and t.offer != "deals"
+            else "", "node_tone": getattr(node, "tone", "") if node is not None else "",
+            "node_greeting": getattr(node, "greeting", "") if node is not None else "",
+            "node_id": getattr(node, "id", "") if node is not None else "",
+            "stage": run.stage or "",
+            "event_date_text": date_text(node.day if run.stage and node is not None else date,
+                                         locale),
+            "event_time": event_time, "offset_day": "",
+        }
+        if t.offer and t.offer not in ("deals",) and not ctx["offer"]:
+            pass  # the pool's variants that need no offer carry the message
+        where = f"{playbook.path} (task {t.id})"
+        written = writer.write(task=t.id, pools=pool_names, run=counts[t.id], day=run.day,
+                               channel=t.channel, context=ctx, slots=slots, where=where)
+        if written is None:
+            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out",
+                                          "no offer" if t.offer and not ctx["offer"]
+                                          and t.offer != "deals" else "no fresh copy"))
+            continue
+        counts[t.id] += 1
+        metric = t.metric or (phase.north_star[0] if phase.north_star else "")
+        calendar.append(SopTask(
+            day=run.day, date=date.isoformat(), time=run.time, channel=t.channel,
+            phase=phase.id, activity=run.activity, segment=t.segment,
+            action=text(t.action, locale), template=written.pool, message=written.message,
+            metric=metric, task=t.id, send=run.send,
+            node=node.name if node is not None else None,
+            scope=CHANNEL_SCOPE.get(t.channel, "group"), offer=t.offer, stage=run.stage,
+            priority=t.priority))
+        if len(calendar) > MAX_CALENDAR_ROWS:
+            raise InputError(f"the plan has more than {MAX_CALENDAR_ROWS:,} calendar rows",
+                             path=playbook.path,
+                             hint="a real playbook has a few tasks a day: lower the task count, "
+                                  "`every` or the caps")
+    adjustments += [Adjustment(r.pattern.id, (start + dt.timedelta(days=r.day - 1)).isoformat(),
+                               "left_out", reason) for r, reason in alloc.left_out]
+    adjustments += [Adjustment(r.pattern.id, (start + dt.timedelta(days=r.day - 1)).isoformat(),
+                               "demoted", reason) for r, reason in alloc.demoted]
+    for c in campaign_dicts:
+        days_of = set(c["warmup"]) | {c["peak"]} | set(c["encore"])
+        c["tasks"] = sorted({r.task for r in calendar if r.date in days_of and r.stage})
+
+    lifecycle = lifecycle_tasks(playbook, pack, profile, method, writer, base, caps, locale,
+                                offers, slots, adjustments)
+    adjustments.sort(key=lambda a: (a.date, a.task, a.action, a.reason))
+    notes.extend(adjustment_notes(adjustments, locale))
+
+    mix, gaps = channel_mix(profile, playbook, caps, locale)
+    notice = text(playbook.notice, locale) if playbook.notice else ""
+    if diag.operating_model == "online_counter" and not notice:
+        notice = text(method.grid[diag.store_type]["why"], locale)
+    phases = [{"id": p.id, "first_day": p.first, "last_day": min(p.last, days) if p is not
+               playbook.phases[-1] else days, "north_star": list(p.north_star),
+               "strategies": p.strategies.get(locale) or p.strategies.get("zh-CN") or []}
+              for p in playbook.phases if p.first <= days]
+    kpi_rows = kpis(playbook, locale, pack)
+    plan = Plan(
+        brand=profile.brand, industry=profile.industry, locale=locale, start_date=start,
+        days=days, timezone=profile.timezone, quiet_hours=profile.quiet_hours_text,
+        playbook=playbook.id, diagnosis=diag, channel_mix=mix, gaps=gaps,
+        acquisition=acquisition_plan(profile, method, locale), calendar=calendar,
+        kpis=kpi_rows, nodes=[node_dict(n) for n in cal.nodes], phases=phases, notes=notes,
+        notice=notice, industry_pack=pack.id, lifecycle=lifecycle,
+        workdays=[{"date": d.isoformat(), "name": n} for d, n in cal.workdays],
+        campaigns=campaign_dicts, adjustments=adjustments, stores=profile.stores,
+        group_size=profile.group_size)
+    plan.forecast = forecast(plan, profile, pack, method, playbook)
+    return plan
+
+
+def node_dict(n) -> dict[str, Any]:
+    d = n.as_dict()
+    d.pop("greeting", None)
+    return d
+
+
+def marketing_calendar(profile: Profile, method: Method, pack, start: dt.date, end: dt.date,
+                       days: int, locale: str, playbook: Playbook):
+    from sidomain_cli.planning import calendar as calmod
+
+    levels = {**pack.nodes, **profile.node_levels}
+    cal = calmod.build_calendar(start, end, locale=locale, levels=levels,
+                                brand_nodes=profile.marketing_nodes,
+                                member_day=profile.member_day,
+                                member_day_name=method.member_day_name)
+    big_days = {start + dt.timedelta(days=d - 1)
+                for d in range(playbook.big_every, days + 1, playbook.big_every)}
+    campaigns = calmod.shape_campaigns(cal, start, end, big_days,
+                                       warmup_days=method.campaign["warmup_days"],
+                                       encore_days=method.campaign["encore_days"],
+                                       merge_within=method.campaign["merge_within"])
+    return cal, campaigns
+
+
+def lifecycle_tasks(playbook: Playbook, pack, profile: Profile, method: Method,
+                    writer: Copywriter, base: dict, caps: dict, locale: str,
+                    offers: dict[str, str], slots: dict, adjustments: list) -> list[LifecycleTask]:
+    """The member's own clock: each step once, relative to the day they join."""
+    out: list[LifecycleTask] = []
+    week_1v1: Counter[int] = Counter()
+    bulk_day: Counter[tuple[int, str]] = Counter()
+    for t in sorted(playbook.lifecycle, key=lambda t: (-t.priority, t.offset_day, t.index)):
+        if t.channel not in profile.touchpoints:
+            continue
+        if offer_problem(t, method, None, bool(profile.member_day)):
+            adjustments.append(Adjustment(t.id, f"+{t.offset_day}", "left_out", "offer audience"))
+            continue
+        send = t.send
+        if t.channel == "wecom_1v1" and send not in ("auto_welcome",):
+            week = t.offset_day // 7
+            if week_1v1[week] >= caps["lifecycle_1v1_per_week"]:
+                adjustments.append(Adjustment(t.id, f"+{t.offset_day}", "left_out",
+                                              "1v1 weekly cap"))
+                continue
+            week_1v1[week] += 1
+        if send == "company_bulk":
+            if bulk_day[(t.offset_day, t.channel)] >= caps["company_bulk_per_day"]:
+                send = "staff_reminder"
+                adjustments.append(Adjustment(t.id, f"+{t.offset_day}", "demoted", "bulk cap"))
+            else:
+                bulk_day[(t.offset_day, t.channel)] += 1
+        ctx = {**base, "day": "", "date": "", "date_text": "", "weekday": "", "time": "",
+               "segment": label(SEGMENTS, t.segment, locale), "segment_id": t.segment,
+               "channel": label(CHANNELS, t.channel, locale), "node": "", "activity": "",
+               "phase": "retention", "offer": offers.get(t.offer, "") if t.offer else "",
+               "node_tone": "", "node_greeting": "", "node_id": "", "stage": "",
+               "event_date_text": "", "event_time": "", "offset_day": t.offset_day}
+        time = None if send == "auto_welcome" else send_time(t, pack, profile.quiet_hours, send)
+        ctx["time"] = time or ""
+        written = writer.write(task=t.id, pools=t.pools, run=0, day=10_000 + t.offset_day,
+                               channel="lifecycle:" + t.channel, context=ctx, slots=slots,
+                               where=f"{playbook.path} (lifecycle {t.id})", repeatable=True)
+        if written is None:
+            adjustments.append(Adjustment(t.id, f"+{t.offset_day}", "left_out", "no offer"))
+            continue
+        phase = phase_of(playbook, t.offset_day + 1)
+        out.append(LifecycleTask(
+            task=t.id, offset_day=t.offset_day, time=time, channel=t.channel,
+            segment=t.segment, action=text(t.action, locale), template=written.pool,
+            message=written.message, send=send, scope=CHANNEL_SCOPE.get(t.channel, "group"),
+            metric=t.metric or (phase.north_star[0] if phase.north_star else ""),
+            trigger=t.trigger, condition=t.condition, offer=t.offer, priority=t.priority))
+    out.sort(key=lambda x: (x.offset_day, x.time or "", x.task))
+    return out
+
+
+def adjustment_notes(adjustments: list[Adjustment], locale: str) -> list[str]:
+    """One line per (action, reason): what happened, in words that match it."""
+    counts = Counter((a.action, a.reason) for a in adjustments)
+    out = []
+    for (action, reason), n in sorted(counts.items()):
+        why = REASONS.get(reason, {}).get(locale) or REASONS.get(reason, {}).get("zh-CN") or reason
+        if action == "demoted":
+            out.append(f"{n} 个企业群发任务改为员工手动发送:{why}" if locale == "zh-CN" else
+                       f"{n} company bulk send(s) became staff reminders: {why}")
+        else:
+            out.append(f"按规则略去 {n} 个任务:{why}" if locale == "zh-CN" else
+                       f"{n} task(s) left out: {why}")
+    return out
