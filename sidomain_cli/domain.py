@@ -110,6 +110,7 @@ TRIGGERS: dict[str, dict[str, str]] = {
 }
 CONDITIONS: dict[str, dict[str, str]] = {
     "no_order": {"zh-CN": "仍未下单", "en": "has not ordered yet"},
+    "no_repeat_order": {"zh-CN": "首单后没有再下单", "en": "has not ordered again since the first order"},
 }
 
 NODE_KINDS = ("public_holiday", "shopping_festival", "traditional", "solar_term", "industry",

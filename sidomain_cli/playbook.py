@@ -319,6 +319,9 @@ METHOD_SPEC = Map(
         "offer_audiences": DictOf(Map({"audience": Enum(("new", "loyal", "silent", "all")),
                                        "window": Enum(("member_day",))},
                                       required=("audience",)), keys=OFFER_KEYS + ("deals",)),
+        "greetings_only": ListOf(Str(max_len=60), min_items=0, unique=True,
+                                 doc="Node ids whose day gets greetings only (no activity, "
+                                     "deal or live)."),
         "copy_rules": Map({"repeat_window_days": Num(integer=True, minimum=0, maximum=366),
                            "max_repeats": Num(integer=True, minimum=1, maximum=366)}),
         "campaign": Map({"warmup_days": Num(integer=True, minimum=0, maximum=30),
@@ -349,6 +352,7 @@ class Method:
     acquisition: dict[str, dict[str, Any]]
     offer_audiences: dict[str, dict[str, str]] = field(default_factory=dict)
     copy_rules: dict[str, int] = field(default_factory=dict)
+    greetings_only: tuple[str, ...] = ()
     campaign: dict[str, int] = field(default_factory=dict)
     forecast: dict[str, float] = field(default_factory=dict)
 
@@ -381,6 +385,7 @@ def method_from_doc(doc: Doc) -> Method:
         member_day_name=d.get("member_day_name", {"zh-CN": "会员日", "en": "member day"}),
         acquisition=d.get("acquisition") or {},
         offer_audiences=dict(d.get("offer_audiences") or {}),
+        greetings_only=tuple(d.get("greetings_only") or ()),
         copy_rules={"repeat_window_days": 14, "max_repeats": 5, **(d.get("copy_rules") or {})},
         campaign={"warmup_days": 3, "encore_days": 1, "merge_within": 3,
                   **(d.get("campaign") or {})},

@@ -83,6 +83,11 @@ PROFILE_SPEC = Map(
         "recruits_per_store_per_day": Num(minimum=0, maximum=100_000,
                                           doc="New members a store recruits a day (forecast; "
                                               "default: the pack's).", example=60),
+        "closed_days": ListOf(Enum(("chuxi", "chuyi", "chuer", "chusan", "chusi", "chuwu",
+                                    "chuliu", "chuqi")), min_items=0, unique=True,
+                              doc="Days of 春节 the stores close (除夕 chuxi, 初一 chuyi … 初七 "
+                                  "chuqi; default: the pack's). Closed days get greetings only.",
+                              example=["chuxi", "chuyi"]),
         "staff_per_store": Num(integer=True, minimum=1, maximum=1000,
                                doc="Staff accounts that post per store (forecast's staff load; "
                                    "default 1).", example=2),
@@ -139,6 +144,7 @@ class Profile:
     node_levels: dict[str, str | None] = field(default_factory=dict)
     recruits_per_store_per_day: float | None = None
     staff_per_store: int = 1
+    closed_days: tuple[str, ...] | None = None
     group_size: int = 200
     caps: dict[str, int] = field(default_factory=dict)
 
@@ -207,6 +213,7 @@ def profile_from_doc(doc: Doc) -> Profile:
         node_levels=dict(data.get("node_levels") or {}),
         recruits_per_store_per_day=data.get("recruits_per_store_per_day"),
         staff_per_store=data.get("staff_per_store", 1),
+        closed_days=tuple(data["closed_days"]) if "closed_days" in data else None,
         group_size=data.get("group_size", 200),
         caps=dict(data.get("caps") or {}),
     )

@@ -289,3 +289,75 @@ def test_window_dates_are_real(tmp_path):
     start = plan.start_date
     for t in plan.calendar:
         assert dt.date.fromisoformat(t.date) == start + dt.timedelta(days=t.day - 1)
+
+
+# ---- review fixes: previews, the deal of the day, quiet festival days, couriers -----------
+
+def test_a_preview_names_the_deal_its_event_gives(tmp_path):
+    p = write_profile(tmp_path, industry="咖啡", deals=["拿铁第二杯半价", "美式买一送一",
+                                                     "满39减8", "冷萃立减5元", "可颂套餐19.9元"])
+    plan = plan_of(p)
+    starts = {t.date: t.message for t in plan.calendar if t.task == "small_activity"}
+    previews = {t.date: t.message for t in plan.calendar if t.task == "small_preview"}
+    deals = ["拿铁第二杯半价", "美式买一送一", "满39减8", "冷萃立减5元", "可颂套餐19.9元"]
+    checked = 0
+    for day, msg in previews.items():
+        named = [d for d in deals if d in msg]
+        if named and day in starts:
+            assert all(d in starts[day] or d not in msg for d in named), (msg, starts[day])
+            assert any(d in starts[day] for d in named), (msg, starts[day])
+            checked += 1
+    assert checked, "no preview named a deal"
+
+
+def test_every_task_of_a_date_quotes_the_same_deal(tmp_path):
+    deals = ["拿铁第二杯半价", "美式买一送一", "满39减8", "冷萃立减5元", "可颂套餐19.9元", "燕麦拿铁15元"]
+    plan = plan_of(write_profile(tmp_path, industry="咖啡", deals=deals))
+    by_date: dict[str, set[str]] = {}
+    for t in plan.calendar:
+        if t.offer == "deals":
+            by_date.setdefault(t.date, set()).update(d for d in deals if d in t.message)
+    assert by_date and all(len(v) <= 1 for v in by_date.values()), by_date
+
+
+def test_routine_deals_step_aside_on_the_member_day(tmp_path):
+    plan = plan_of(pack_profile(tmp_path, "coffee", "community_promotion", "2026-12-01"))
+    assert not [t for t in plan.calendar if t.date in ("2026-12-18", "2027-01-18")
+                and t.offer == "deals" and t.activity is None]
+    assert [t for t in plan.calendar if t.date == "2026-12-18" and t.task == "member_day"]
+
+
+@pytest.mark.parametrize("pack", ["hotpot", "apparel", "jewellery"])
+def test_new_years_eve_and_spring_festival_get_greetings_only(tmp_path, pack):
+    if pack not in all_packs():
+        pytest.skip(f"no {pack} pack")
+    plan = plan_of(pack_profile(tmp_path, pack, "tiered", "2027-01-20"))
+    quiet = {n["day"] for n in plan.nodes if n["id"] in ("chuxi", "spring_festival")}
+    assert quiet, [n["id"] for n in plan.nodes]
+    on = [t for t in plan.calendar if t.date in quiet]
+    assert on, "the festival days should carry a greeting"
+    for t in on:
+        assert t.offer is None and t.channel != "channels_live", t
+        assert t.activity in ("node", "peak") and t.template.startswith("node"), t
+
+
+def test_no_delivery_promise_while_couriers_stop(tmp_path):
+    from sidomain_cli.planning.calendar import build_calendar
+
+    plan = plan_of(pack_profile(tmp_path, "apparel", "tiered", "2027-01-20"))
+    cal = build_calendar(plan.start_date, plan.start_date + dt.timedelta(days=59))
+    stop = {d.isoformat() for d in cal.no_shipping}
+    words = ("包邮", "快递", "发货", "到家", "配送")
+    hits = [t for t in plan.calendar if t.date in stop and any(w in t.message for w in words)]
+    assert stop and not hits, [(t.date, t.message) for t in hits[:3]]
+
+
+def test_a_pack_may_retime_a_task(tmp_path):
+    packs = all_packs()
+    retimed = [(pid, tid, dp) for pid, p in packs.items() for tid, dp in p.task_dayparts.items()]
+    if not retimed:
+        pytest.skip("no pack re-times a task")
+    pid, tid, daypart = retimed[0]
+    plan = plan_of(pack_profile(tmp_path, pid, "community_promotion", "2026-12-01"))
+    times = {t.time for t in plan.calendar if t.task == tid}
+    assert times == {packs[pid].send_time(daypart)} or not times

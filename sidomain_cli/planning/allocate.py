@@ -33,6 +33,11 @@ REASONS = {
                           "en": "the member-day offer runs only on the member day and the day before"},
     "no fresh copy": {"zh-CN": "话术池没有14天内未发过的新话术",
                       "en": "the copy pool has no text not sent in the last 14 days"},
+    "own offer": {"zh-CN": "会员日或大促当天由当天的活动承担优惠,不再单独推券",
+                  "en": "the member day or the campaign carries the day's offer"},
+    "greetings only": {"zh-CN": "除夕、春节、清明和门店休息日只发问候,不做活动和促销",
+                       "en": "New Year's Eve, Spring Festival, Qingming and days the stores close "
+                             "get greetings only, no activity or sale"},
     "tone": {"zh-CN": "该节点的基调不适合这类消息(如清明不做促销)",
              "en": "the node's tone does not allow this message (no sale on a day of mourning)"},
 }

@@ -101,13 +101,15 @@ def node_tone(plan) -> Iterator[Finding]:
     rules = copy_rules().get("tone", {})
     happy = re.compile(rules.get("greeting_pattern", {}).get(plan.locale, "快乐"), re.I)
     sale = [w.lower() for w in rules.get("sale_words", {}).get(plan.locale, [])]
+    price = re.compile(rules.get("price_pattern") or r"(?!x)x")
     tones = {n["day"]: n["tone"] for n in plan.nodes if n.get("tone")}
     for t in plan.calendar:
         if not t.node:
             continue
         tone = tones.get(t.date)
         low = t.message.lower()
-        if tone == "solemn" and (happy.search(t.message) or any(w in low for w in sale)):
+        if tone == "solemn" and (happy.search(t.message) or price.search(t.message)
+                                 or any(w in low for w in sale)):
             yield Finding("C005", t.task, t.date, f"a greeting or promotion on {t.node}, a "
                           "solemn day", t.message, f"template:{t.template}")
         elif tone == "commercial" and happy.search(t.message) and t.activity in ("node", "peak"):

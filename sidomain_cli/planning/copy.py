@@ -66,7 +66,7 @@ class Pools:
     def exists(self, pool: str) -> bool:
         return self.name_of(pool) is not None
 
-    def variants(self, pool: str, *, where: str = "") -> list[Any]:
+    def variants(self, pool: str, *, where: str = "") -> "Variants":
         if pool in self._cache:
             return self._cache[pool]
         import jinja2
@@ -81,21 +81,51 @@ class Pools:
             source, filename, _ = env.loader.get_source(env, name)
         except jinja2.TemplateNotFound:
             raise TemplateError(f"template '{pool}' not found", path=where) from None
-        out = []
-        for line, part in split_variants(source):
+        out = Variants(env, name, filename, split_variants(source))
+        self._cache[pool] = out
+        return out
+
+
+# Compiled variants by (file, first line, text), shared by every plan of a process: a
+# portfolio run or the test suite compiles each variant once.
+_CODE: dict[tuple[str, int, str], Any] = {}
+
+
+class Variants:
+    """A pool's variants, each compiled the first time it is tried (most plans try a few)."""
+
+    def __init__(self, env, name: str, filename: str, parts: list[tuple[int, str]]) -> None:
+        self.env, self.name, self.filename, self.parts = env, name, filename, parts
+        self._done: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def __getitem__(self, i: int):
+        if i not in self._done:
+            self._done[i] = self._compile(*self.parts[i])
+        return self._done[i]
+
+    def _compile(self, line: int, part: str):
+        import jinja2
+
+        env = self.env
+        key = (self.filename or self.name, line, part)
+        code = _CODE.get(key)
+        if code is None:
             try:
-                code = env.compile("\n" * line + part, name, filename)
+                code = env.compile("\n" * line + part, self.name, self.filename)
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateError(f"template syntax error: {exc.message}",
-                                    path=filename, line=exc.lineno or 0) from None
+                                    path=self.filename, line=exc.lineno or 0) from None
             except TemplateError:
                 raise
             except Exception as exc:  # constant folding at compile time (inf, bad index …)
-                raise TemplateError(f"template '{pool}' cannot be compiled: "
-                                    f"{type(exc).__name__}: {exc}", path=filename) from None
-            out.append(env.template_class.from_code(env, code, env.make_globals(None)))
-        self._cache[pool] = out
-        return out
+                raise TemplateError(f"template '{self.name}' cannot be compiled: "
+                                    f"{type(exc).__name__}: {exc}", path=self.filename) from None
+            if len(_CODE) < 20_000:
+                _CODE[key] = code
+        return env.template_class.from_code(env, code, env.make_globals(None))
 
 
 @dataclass
@@ -103,6 +133,7 @@ class Written:
     message: str
     pool: str
     variant: int
+    slots: dict[str, str]
 
 
 class Copywriter:
@@ -123,11 +154,14 @@ class Copywriter:
 
     def write(self, *, task: str, pools: tuple[str, ...], run: int, day: int, channel: str,
               context: dict[str, Any], slots: dict[str, list[str]], where: str = "",
-              repeatable: bool = False) -> Written | None:
+              repeatable: bool = False, fixed: dict[str, str] | None = None,
+              reject=None) -> Written | None:
         """The copy for the ``run``-th run of a task, or None if every variant is stale.
 
-        ``slots`` are the vocabulary lists (product, reward, scene, deal) taken in turn;
-        ``repeatable`` texts (a fixed welcome) skip the repeat rules.
+        ``slots`` are the vocabulary lists (product, reward, scene) taken in turn, and the
+        deal of the day (the same for every task of a date); ``fixed`` slot values are kept
+        (a preview names what its event will offer); ``reject(message)`` refuses a text
+        (a delivery promise while couriers stop); ``repeatable`` texts skip the repeat rules.
         """
         from sidomain_cli.render import render_template
 
@@ -135,20 +169,24 @@ class Copywriter:
         variants = self.pools.variants(pool, where=where)
         n = len(variants)
         start = stable_offset(task, pool) % n
-        widest = max([len(v) for v in slots.values()] + [1])
-        offsets = {k: stable_offset(task, k) for k in slots}
+        free = {k: v for k, v in slots.items() if not fixed or k not in fixed}
+        widest = max([len(v) for v in free.values()] + [1])
+        offsets = {k: 0 if k == "deal" else stable_offset(task, k) for k in free}
+        base = {k: day if k == "deal" else run for k in free}
         for shift in range(min(widest, 12)):
             ctx = dict(context)
-            for k, values in slots.items():
-                ctx[k] = values[(run + shift + offsets[k]) % len(values)] if values else ""
+            chosen = dict(fixed or {})
+            for k, values in free.items():
+                chosen[k] = values[(base[k] + shift + offsets[k]) % len(values)] if values else ""
+            ctx.update(chosen)
             for i in range(n):
                 index = (start + run + i) % n
                 message = render_template(variants[index], pool, ctx)
-                if not message:
+                if not message or (reject is not None and reject(message)):
                     continue  # a variant that needs a slot this run does not have
                 norm = normalise(message)
                 if repeatable or self.fresh(channel, norm, day):
                     self.last_day[(channel, norm)] = day
                     self.count[norm] = self.count.get(norm, 0) + 1
-                    return Written(message, pool, index)
+                    return Written(message, pool, index, chosen)
         return None

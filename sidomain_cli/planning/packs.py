@@ -49,6 +49,9 @@ PACK_SPEC = Map(
         "offers": Map({**{k: Localized(max_len=120) for k in OFFER_KEYS}, "deals": _WORDS},
                       doc="The trade's default offers (the profile's replace them by key)."),
         "dayparts": DictOf(Time(), keys=DAYPARTS, doc="Local send time of each part of the day."),
+        "task_dayparts": DictOf(Enum(DAYPARTS),
+                                doc="Re-time a playbook task for this trade: task id → day-part "
+                                    "(e.g. `daily_deal: dinner` for restaurants)."),
         "small_weekday": Num(integer=True, minimum=0, maximum=6,
                              doc="Weekday of the weekly small activity, 0 = Monday (default 4, "
                                  "Friday)."),
@@ -87,6 +90,7 @@ class Pack:
     dayparts: dict[str, str] = field(default_factory=dict)
     service_peaks: tuple[tuple[int, int], ...] = ()
     small_weekday: int = 4
+    task_dayparts: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, str | None] = field(default_factory=dict)
     forecast: dict[str, Any] = field(default_factory=dict)
     operations: dict[str, Any] = field(default_factory=dict)
@@ -122,7 +126,8 @@ def pack_from_doc(doc: Doc) -> Pack:
         aliases=tuple(data.get("aliases") or ()), models=dict(data.get("models") or {}),
         persona=dict(data.get("persona") or {}), vocabulary=dict(data.get("vocabulary") or {}),
         offers=offers, deals=dict(deals), dayparts=dict(data.get("dayparts") or {}),
-        service_peaks=peaks, small_weekday=data.get("small_weekday", 4), nodes=dict(data.get("nodes") or {}),
+        service_peaks=peaks, small_weekday=data.get("small_weekday", 4),
+        task_dayparts=dict(data.get("task_dayparts") or {}), nodes=dict(data.get("nodes") or {}),
         forecast=dict(data.get("forecast") or {}), operations=dict(data.get("operations") or {}),
         kpis=dict(data.get("kpis") or {}))
 

@@ -10,6 +10,7 @@ Nothing here prints, prompts or exits.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sidomain_cli.domain import (CHANNEL_SCOPE, CHANNELS, SEGMENT_AUDIENCES, SEG
                                  text)
 from sidomain_cli.errors import InputError
 from sidomain_cli.planning.allocate import REASONS, allocate
+from sidomain_cli.planning.checks import copy_rules
 from sidomain_cli.planning.copy import Copywriter, Pools
 from sidomain_cli.planning.model import Adjustment, LifecycleTask, Plan, SopTask
 from sidomain_cli.planning.schedule import (daily_one_on_one, group_runs, phase_of, rhythm,
@@ -33,13 +35,21 @@ TEMPLATE_VARIABLES = ("brand", "industry", "offers", "day", "date", "date_text",
                       "stores", "group_size", "offer", "deal", "product", "products", "reward",
                       "scene", "persona", "persona_role", "node_tone", "node_greeting",
                       "node_id", "stage", "event_date_text", "event_time", "member_day",
-                      "offset_day")
+                      "offset_day", "season", "is_weekend")
 SLOTS = ("product", "reward", "scene")
+SHARED = ("deal", "product")  # what a preview and its event must agree on
+SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
+           6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 MAX_CALENDAR_ROWS = 20_000
 
 
 def date_text(date: dt.date, locale: str) -> str:
     return f"{date.month}月{date.day}日" if locale == "zh-CN" else date.strftime("%b ") + str(date.day)
+
+
+def season_of(date: dt.date) -> str:
+    """Meteorological season in China's climate (default): Dec–Feb winter, Mar–May spring …"""
+    return SEASONS[date.month]
 
 
 def weekday_text(date: dt.date, locale: str) -> str:
@@ -157,25 +167,50 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         run.time = send_time(run.pattern, pack, profile.quiet_hours, run.send)
         times[(run.pattern.id, run.day)] = run.time
     by_id = {t.id: t for t in playbook.tasks}
+    quiet_days = {n.day for n in cal.nodes if n.id in method.greetings_only}
+    closed = profile.closed_days if profile.closed_days is not None else tuple(
+        pack.operations.get("spring_festival_closed") or ())
+    closed_dates = {days[k] for days in cal.spring_festival.values() for k in closed if k in days}
+    quiet_days |= closed_dates
+    shipping = [w.lower() for w in copy_rules().get("shipping_words", {}).get(locale, [])]
+    no_ship = lambda m: any(w in m.lower() for w in shipping)  # noqa: E731
+    sale_words = [w.lower() for w in
+                  copy_rules().get("tone", {}).get("sale_words", {}).get(locale, [])]
+    price = re.compile(copy_rules().get("tone", {}).get("price_pattern") or r"(?!x)x")
+    selling = lambda m: (no_ship(m) or price.search(m) is not None  # noqa: E731
+                         or any(w in m.lower() for w in sale_words))
     calendar: list[SopTask] = []
     counts: Counter[str] = Counter()
-    for run in sorted(alloc.kept, key=lambda r: (r.day, r.time, r.pattern.index)):
+    written_for: dict[int, Any] = {}  # id(run) → Written, for events a preview rendered first
+    ordered = sorted(alloc.kept, key=lambda r: (r.day, r.time, r.pattern.index))
+    same_day = {(r.pattern.id, r.day): r for r in ordered}
+
+    def write(run, fixed=None):
+        """The run's copy, or the reason it is left out."""
         t = run.pattern
         date = start + dt.timedelta(days=run.day - 1)
         problem = offer_problem(t, method, run.activity, bool(profile.member_day))
         if problem:
-            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", problem))
-            continue
-        pool_names = t.pools
+            return problem
+        if run.activity is None and t.offer == "deals" and (
+                run.day in rh.member_day or run.day in rh.peak):
+            return "own offer"  # the member day or the campaign carries the day's offer
         node = run.node
-        if run.activity == "node":
-            pool_names = tuple(f"{p}_{node.tone}" for p in t.pools)
+        pool_names = t.pools
+        reject = no_ship if date in cal.no_shipping else None
+        if date in quiet_days:
+            if run.activity not in ("node", "peak") or node is None:
+                return "greetings only"
+            # the festival itself: its greeting, not the campaign's sale
+            pool_names = tuple("node_moments" if t.channel == "wecom_moments" else "node"
+                               for _ in t.pools)
+            reject = selling
+        if run.activity == "node" or pool_names != t.pools:
+            pool_names = tuple(f"{p}_{node.tone}" for p in pool_names)
             if not all(pools.exists(p) for p in pool_names):
-                adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", "tone"))
-                continue
-        if node is not None and getattr(node, "tone", "") == "solemn" and t.offer:
-            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", "tone"))
-            continue
+                return "tone"
+        if node is not None and node.tone == "solemn" and t.offer:
+            return "tone"
         phase = phase_of(playbook, run.day)
         event_time = ""
         if t.announce and t.announce in by_id:
@@ -184,36 +219,51 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         ctx = {
             **base, "day": run.day, "date": date.isoformat(),
             "date_text": date_text(date, locale), "weekday": weekday_text(date, locale),
+            "is_weekend": date.weekday() >= 5, "season": season_of(date),
             "time": run.time, "segment": label(SEGMENTS, t.segment, locale),
             "segment_id": t.segment, "channel": label(CHANNELS, t.channel, locale),
             "node": node.name if node is not None else "", "activity": run.activity or "",
             "phase": phase.id, "offer": offers.get(t.offer, "") if t.offer and t.offer != "deals"
-            else "", "node_tone": getattr(node, "tone", "") if node is not None else "",
-            "node_greeting": getattr(node, "greeting", "") if node is not None else "",
-            "node_id": getattr(node, "id", "") if node is not None else "",
+            else "", "node_tone": node.tone if node is not None else "",
+            "node_greeting": node.greeting if node is not None else "",
+            "node_id": node.id if node is not None else "",
             "stage": run.stage or "",
             "event_date_text": date_text(node.day if run.stage and node is not None else date,
                                          locale),
             "event_time": event_time, "offset_day": "",
         }
-        if t.offer and t.offer not in ("deals",) and not ctx["offer"]:
-            pass  # the pool's variants that need no offer carry the message
-        where = f"{playbook.path} (task {t.id})"
         written = writer.write(task=t.id, pools=pool_names, run=counts[t.id], day=run.day,
-                               channel=t.channel, context=ctx, slots=slots, where=where)
+                               channel=t.channel, context=ctx, slots=slots,
+                               where=f"{playbook.path} (task {t.id})", fixed=fixed,
+                               reject=reject)
         if written is None:
-            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out",
-                                          "no offer" if t.offer and not ctx["offer"]
-                                          and t.offer != "deals" else "no fresh copy"))
-            continue
+            return ("no offer" if t.offer and t.offer != "deals" and not ctx["offer"]
+                    else "no fresh copy")
         counts[t.id] += 1
-        metric = t.metric or (phase.north_star[0] if phase.north_star else "")
+        return written
+
+    for run in ordered:
+        t = run.pattern
+        date = start + dt.timedelta(days=run.day - 1)
+        fixed = None
+        event = same_day.get((t.announce, run.day)) if t.announce else None
+        if event is not None:  # write the event first: the preview names what it offers
+            if id(event) not in written_for:
+                written_for[id(event)] = write(event)
+            if not isinstance(written_for[id(event)], str):
+                fixed = {k: v for k, v in written_for[id(event)].slots.items() if k in SHARED}
+        result = written_for.pop(id(run), None) or write(run, fixed)
+        if isinstance(result, str):
+            adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", result))
+            continue
+        phase = phase_of(playbook, run.day)
+        node = run.node
         calendar.append(SopTask(
             day=run.day, date=date.isoformat(), time=run.time, channel=t.channel,
             phase=phase.id, activity=run.activity, segment=t.segment,
-            action=text(t.action, locale), template=written.pool, message=written.message,
-            metric=metric, task=t.id, send=run.send,
-            node=node.name if node is not None else None,
+            action=text(t.action, locale), template=result.pool, message=result.message,
+            metric=t.metric or (phase.north_star[0] if phase.north_star else ""), task=t.id,
+            send=run.send, node=node.name if node is not None else None,
             scope=CHANNEL_SCOPE.get(t.channel, "group"), offer=t.offer, stage=run.stage,
             priority=t.priority))
         if len(calendar) > MAX_CALENDAR_ROWS:
@@ -313,10 +363,12 @@ def lifecycle_tasks(playbook: Playbook, pack, profile: Profile, method: Method,
                "channel": label(CHANNELS, t.channel, locale), "node": "", "activity": "",
                "phase": "retention", "offer": offers.get(t.offer, "") if t.offer else "",
                "node_tone": "", "node_greeting": "", "node_id": "", "stage": "",
-               "event_date_text": "", "event_time": "", "offset_day": t.offset_day}
+               "event_date_text": "", "event_time": "", "offset_day": t.offset_day,
+               "season": "", "is_weekend": False}
         time = None if send == "auto_welcome" else send_time(t, pack, profile.quiet_hours, send)
         ctx["time"] = time or ""
-        written = writer.write(task=t.id, pools=t.pools, run=0, day=10_000 + t.offset_day,
+        written = writer.write(task=t.id, pools=t.pools, run=t.offset_day,
+                               day=10_000 + t.offset_day,
                                channel="lifecycle:" + t.channel, context=ctx, slots=slots,
                                where=f"{playbook.path} (lifecycle {t.id})", repeatable=True)
         if written is None:
@@ -334,15 +386,17 @@ def lifecycle_tasks(playbook: Playbook, pack, profile: Profile, method: Method,
 
 
 def adjustment_notes(adjustments: list[Adjustment], locale: str) -> list[str]:
-    """One line per (action, reason): what happened, in words that match it."""
+    """One line per (action, reason): what happened, to which tasks, in words that match it."""
     counts = Counter((a.action, a.reason) for a in adjustments)
     out = []
     for (action, reason), n in sorted(counts.items()):
         why = REASONS.get(reason, {}).get(locale) or REASONS.get(reason, {}).get("zh-CN") or reason
+        tasks = Counter(a.task for a in adjustments if (a.action, a.reason) == (action, reason))
+        which = ", ".join(f"{t}×{k}" if k > 1 else t for t, k in sorted(tasks.items()))
         if action == "demoted":
-            out.append(f"{n} 个企业群发任务改为员工手动发送:{why}" if locale == "zh-CN" else
-                       f"{n} company bulk send(s) became staff reminders: {why}")
+            out.append(f"{n} 个企业群发任务改为员工手动发送:{why}({which})" if locale == "zh-CN"
+                       else f"{n} company bulk send(s) became staff reminders: {why} ({which})")
         else:
-            out.append(f"按规则略去 {n} 个任务:{why}" if locale == "zh-CN" else
-                       f"{n} task(s) left out: {why}")
+            out.append(f"按规则略去 {n} 个任务:{why}({which})" if locale == "zh-CN" else
+                       f"{n} task(s) left out: {why} ({which})")
     return out

@@ -89,7 +89,9 @@ def shift_out_of_quiet(time: str, quiet: tuple[int, int]) -> str:
 def send_time(pattern: TaskPattern, pack, quiet: tuple[int, int], send: str) -> str:
     """The local time of a task: its day-part in the pack (or its own time), out of quiet
     hours, and — for posts staff make by hand — out of the trade's service peaks."""
-    time = pattern.time or pack.send_time(pattern.daypart)
+    daypart = pack.task_dayparts.get(pattern.id) or pattern.daypart
+    time = pack.send_time(daypart) if daypart and (pattern.id in pack.task_dayparts
+                                                   or not pattern.time) else pattern.time
     time = shift_out_of_quiet(time, quiet)
     if send != "staff_reminder":
         return time
