@@ -155,14 +155,24 @@ class Copywriter:
     def write(self, *, task: str, pools: tuple[str, ...], run: int, day: int, channel: str,
               context: dict[str, Any], slots: dict[str, list[str]], where: str = "",
               repeatable: bool = False, fixed: dict[str, str] | None = None,
-              reject=None) -> Written | None:
+              reject=None, names: str | None = None, _must: str | None = None
+              ) -> Written | None:
         """The copy for the ``run``-th run of a task, or None if every variant is stale.
 
         ``slots`` are the vocabulary lists (product, reward, scene) taken in turn, and the
         deal of the day (the same for every task of a date); ``fixed`` slot values are kept
         (a preview names what its event will offer); ``reject(message)`` refuses a text
-        (a delivery promise while couriers stop); ``repeatable`` texts skip the repeat rules.
+        (a delivery promise while couriers stop); ``names`` is a slot the text must quote
+        when it has a value (an announced activity and its preview name the same deal), tried
+        before any variant that does not; ``repeatable`` texts skip the repeat rules.
         """
+        if names:
+            strict = self.write(task=task, pools=pools, run=run, day=day, channel=channel,
+                                context=context, slots=slots, where=where,
+                                repeatable=repeatable, fixed=fixed, reject=reject,
+                                _must=names)
+            if strict is not None:
+                return strict
         from sidomain_cli.render import render_template
 
         pool = pools[run % len(pools)]
@@ -184,6 +194,8 @@ class Copywriter:
                 message = render_template(variants[index], pool, ctx)
                 if not message or (reject is not None and reject(message)):
                     continue  # a variant that needs a slot this run does not have
+                if _must and chosen.get(_must) and chosen[_must] not in message:
+                    continue
                 norm = normalise(message)
                 if repeatable or self.fresh(channel, norm, day):
                     self.last_day[(channel, norm)] = day

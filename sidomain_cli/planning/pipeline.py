@@ -185,6 +185,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     ordered = sorted(alloc.kept, key=lambda r: (r.day, r.time, r.pattern.index))
     same_day = {(r.pattern.id, r.day): r for r in ordered}
 
+    announced = {(t.announce) for t in playbook.tasks if t.announce}
+
     def write(run, fixed=None):
         """The run's copy, or the reason it is left out."""
         t = run.pattern
@@ -235,7 +237,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         written = writer.write(task=t.id, pools=pool_names, run=counts[t.id], day=run.day,
                                channel=t.channel, context=ctx, slots=slots,
                                where=f"{playbook.path} (task {t.id})", fixed=fixed,
-                               reject=reject)
+                               reject=reject,
+                               names="deal" if t.id in announced or t.announce else None)
         if written is None:
             return ("no offer" if t.offer and t.offer != "deals" and not ctx["offer"]
                     else "no fresh copy")
