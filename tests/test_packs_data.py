@@ -1,0 +1,300 @@
+"""The industry packs and their copy pools, checked as data (docs/packs.md).
+
+Every pack under playbooks/industries/ parses and carries what the format asks for; every
+copy pool under templates/<locale>/industries/<pack>/ is valid Jinja as a whole and per
+variant, has enough variants to rotate, renders with the pack's own offers and vocabulary
+under StrictUndefined, and reads like customer copy (full-width punctuation in zh-CN, no
+ops words, no "X快乐", at most one emoji, no other trade's words). The loader and planner
+tests live elsewhere; these check the files people write.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK_DIR = ROOT / "playbooks" / "industries"
+TEMPLATES = ROOT / "templates"
+LOCALES = ("zh-CN", "en")
+SEPARATOR = "{# --- #}"
+
+OFFER_KEYS = {"welcome_gift", "new_member_coupon", "first_order", "member_day_offer",
+              "recall_offer", "stored_value", "referral_reward", "loyal_offer", "deals"}
+DAYPART_KEYS = {"early", "morning", "lunch", "afternoon", "dinner", "evening", "late"}
+# Pools run daily need 6 variants, weekly ones 3, the rest 2 (docs/packs.md, Rotation).
+DAILY = {"daily_deal", "moments_seed", "moments_life", "moments_backstage", "moments_offer",
+         "moments_ugc", "fresh_list"}
+WEEKLY = {"ugc_show", "topic", "small_preview", "small_activity", "group_relay"}
+# Words of operators, not of customers (domain.md §12).
+OPS_WORDS = {
+    "zh-CN": ["私域", "引流", "转化", "回访", "满群仪式", "月度大促", "福利群", "拉新", "促活",
+              "裂变", "核销", "复购", "触达", "社群运营", "用户"],
+    "en": ["private domain", "private-domain", "conversion", "traffic", "welfare", "perks group",
+           "fission", "activation", "retention", "diversion", "touchpoint"],
+}
+# Words from other trades that must never reach a food & drink customer (issue 9 item 2).
+FOOD_PACKS = {"coffee", "tea", "restaurant", "hotpot", "bakery", "grocery"}
+FOREIGN_TO_FOOD = {
+    "zh-CN": ["包邮", "小样", "保养", "穿搭", "试穿", "试戴", "护肤", "美甲", "清洗保养"],
+    "en": ["free shipping", "sample size", "polishing", "styling", "try-on", "skincare"],
+}
+HALF_WIDTH_NEAR_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef][,!?:;]|[,!?:;][\u3400-\u9fff]")
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def normalise(text: str) -> str:
+    """How docs/packs.md matches aliases: lower case, no spaces or punctuation."""
+    return "".join(ch for ch in str(text).lower() if ch.isalnum())
+
+
+def pack_files():
+    return sorted(PACK_DIR.glob("*.yaml"))
+
+
+def load_pack(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def pool_files():
+    return sorted(TEMPLATES.glob("*/industries/*/*.j2"))
+
+
+def variants(path):
+    """The variants of a pool: the file split at lines that hold only the separator."""
+    parts, cur = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() == SEPARATOR:
+            parts.append("\n".join(cur))
+            cur = []
+        else:
+            cur.append(line)
+    parts.append("\n".join(cur))
+    return parts
+
+
+def literal_text(source: str) -> str:
+    """A variant's own words: expressions become one CJK placeholder, tags and comments go."""
+    text = re.sub(r"\{#.*?#\}", "", source, flags=re.S)
+    text = re.sub(r"\{%.*?%\}", "", text, flags=re.S)
+    return re.sub(r"\{\{.*?\}\}", "某", text, flags=re.S)
+
+
+def _env():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+PACKS = {p.stem: load_pack(p) for p in pack_files()}
+POOLS = pool_files()
+
+
+def _pool_id(path):
+    return "/".join(path.relative_to(TEMPLATES).parts)
+
+
+def test_there_are_packs_and_pools():
+    assert {"coffee"} <= set(PACKS), sorted(PACKS)
+    assert any(p.parts[-2] == "coffee" for p in POOLS)
+
+
+@pytest.mark.parametrize("pack_id", sorted(PACKS))
+def test_pack_structure(pack_id):
+    pack = PACKS[pack_id]
+    assert pack["kind"] == "industry_pack"
+    assert pack["id"] == pack_id, "file name = id"
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", pack_id)
+    assert set(pack["name"]) == set(LOCALES)
+    assert pack["aliases"] or pack_id == "general"
+    for who in ("role", "name"):
+        assert set(pack["persona"][who]) == set(LOCALES) and all(pack["persona"][who].values())
+    for key, value in (pack.get("offers") or {}).items():
+        assert key in OFFER_KEYS, key
+        assert set(value) == set(LOCALES), key
+        if key == "deals":
+            assert len(value["zh-CN"]) == len(value["en"]) and len(value["zh-CN"]) >= 6, key
+    for part, hhmm in (pack.get("dayparts") or {}).items():
+        assert part in DAYPART_KEYS and HHMM.match(hhmm), (part, hhmm)
+    for span in pack.get("service_peaks") or []:
+        start, end = span.split("-")
+        assert HHMM.match(start) and HHMM.match(end) and start < end, span
+    for node, level in (pack.get("nodes") or {}).items():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", node), node
+        assert level in ("S", "A", "B", None), (node, level)
+    forecast = pack.get("forecast") or {}
+    assert forecast.get("source", "default") in ("method", "default"), forecast
+    assert all(isinstance(v, (int, float)) and v > 0 for k, v in forecast.items() if k != "source")
+
+
+@pytest.mark.parametrize("pack_id", sorted(FOOD_PACKS & set(PACKS)))
+def test_food_pack_is_complete(pack_id):
+    """What the food & drink packs promise: every offer key, vocabulary, times, peaks."""
+    pack = PACKS[pack_id]
+    assert set(pack["offers"]) == OFFER_KEYS
+    voc = pack["vocabulary"]
+    for slot, least in (("products", 8), ("rewards", 4), ("scenes", 4)):
+        assert len(voc[slot]["zh-CN"]) >= least and len(voc[slot]["en"]) >= least, slot
+        assert len(set(voc[slot]["zh-CN"])) == len(voc[slot]["zh-CN"]), slot
+    assert set(pack["dayparts"]) == DAYPART_KEYS
+    assert pack["service_peaks"]
+    # staff post before the rush, never inside it: no daypart time inside a service peak
+    for part, hhmm in pack["dayparts"].items():
+        for span in pack["service_peaks"]:
+            start, end = span.split("-")
+            assert not (start <= hhmm < end), (part, hhmm, span)
+    assert pack["nodes"].get("qingming") in ("B", None), "清明 is solemn: never a campaign"
+
+
+def test_restaurants_do_not_run_shopping_festivals_as_campaigns():
+    for pack_id in sorted({"restaurant", "hotpot"} & set(PACKS)):
+        nodes = PACKS[pack_id]["nodes"]
+        for node in ("festival_618", "double11", "double12"):
+            assert nodes.get(node) not in ("S", "A"), (pack_id, node)
+
+
+def test_hotpot_recruits_figure_is_the_method_s():
+    if "hotpot" not in PACKS:
+        return
+    assert PACKS["hotpot"]["forecast"]["recruits_per_store_per_day"] == 60  # domain.md §5
+    assert PACKS["hotpot"]["forecast"]["source"] == "method"
+
+
+def test_aliases_are_unique_across_packs():
+    owner = {}
+    for pack_id, pack in PACKS.items():
+        for alias in pack.get("aliases") or []:
+            key = normalise(alias)
+            assert key, (pack_id, alias)
+            assert owner.setdefault(key, pack_id) == pack_id, (alias, owner[key], pack_id)
+
+
+ALIAS_CASES = [
+    ("咖啡", "coffee"), ("精品咖啡馆", "coffee"), ("Specialty Coffee", "coffee"),
+    ("奶茶", "coffee"), ("水果茶", "coffee"), ("火锅", "hotpot"), ("重庆老火锅", "hotpot"),
+    ("Hot Pot", "hotpot"), ("串串香", "hotpot"), ("中餐", "restaurant"), ("韩式烤肉", "restaurant"),
+    ("steakhouse", "restaurant"), ("烘焙", "bakery"), ("蛋糕甜品", "bakery"), ("生鲜超市", "grocery"),
+    ("社区团购", "grocery"), ("火锅食材", "grocery"), ("convenience store", "grocery"),
+]
+
+
+@pytest.mark.parametrize("text,pack_id", [c for c in ALIAS_CASES if c[1] in PACKS])
+def test_industry_text_picks_the_pack(text, pack_id):
+    """The longest contained alias wins (ties: first id), as docs/packs.md says."""
+    found = [(len(normalise(a)), pid) for pid, p in sorted(PACKS.items())
+             for a in p.get("aliases") or [] if normalise(a) in normalise(text)]
+    best = max(n for n, _ in found)
+    assert sorted(pid for n, pid in found if n == best)[0] == pack_id, found
+
+
+def test_every_pool_locale_has_the_same_pools():
+    for pack_dir in sorted({p.parent.name for p in POOLS}):
+        names = {loc: {p.stem for p in (TEMPLATES / loc / "industries" / pack_dir).glob("*.j2")}
+                 for loc in LOCALES}
+        assert names["zh-CN"] == names["en"], pack_dir
+
+
+def test_pools_belong_to_a_pack():
+    assert {p.parent.name for p in POOLS} <= set(PACKS)
+
+
+def _context(pack, locale, *, full=True, time="07:20", k=0):
+    """The variables docs/packs.md promises, filled from the pack as the planner would (k-th run)."""
+    def first(slot):
+        items = ((pack.get("vocabulary") or {}).get(slot) or {}).get(locale) or []
+        return items[k % len(items)] if items and full else ""
+    offers = {k: v[locale] for k, v in (pack.get("offers") or {}).items() if k != "deals"}
+    deals = ((pack.get("offers") or {}).get("deals") or {}).get(locale) or []
+    zh = locale == "zh-CN"
+    return {
+        "brand": "小熊" if zh else "Little Bear", "industry": pack["name"][locale],
+        "offers": offers, "day": 8, "date": "2026-12-08", "date_text": "12月8日" if zh else "8 Dec",
+        "weekday": "周二" if zh else "Tuesday", "time": time, "segment": "全部" if zh else "everyone",
+        "segment_id": "all", "channel": "wecom_group", "node": "平安夜·圣诞节" if zh else "Christmas",
+        "activity": "", "phase": "", "stores": 12, "group_size": 200,
+        "offer": offers.get("first_order", "") if full else "",
+        "deal": deals[k % len(deals)] if deals and full else "",
+        "product": first("products"), "reward": first("rewards"), "scene": first("scenes"),
+        "products": ((pack.get("vocabulary") or {}).get("products") or {}).get(locale) or [],
+        "persona": pack["persona"]["name"][locale], "persona_role": pack["persona"]["role"][locale],
+        "node_tone": "festive", "node_greeting": "圣诞快乐" if zh else "Merry Christmas",
+        "node_id": "christmas", "stage": "peak",
+        "event_date_text": "12月8日" if zh else "8 Dec", "event_time": "15:00",
+        "member_day": 18, "offset_day": 1,
+    }
+
+
+@pytest.mark.parametrize("path", POOLS, ids=_pool_id)
+def test_pool_parses_and_has_enough_variants(path):
+    from jinja2 import TemplateSyntaxError
+
+    env = _env()
+    try:
+        env.parse(path.read_text(encoding="utf-8"))
+        parts = variants(path)
+        for part in parts:
+            env.parse(part)
+    except TemplateSyntaxError as exc:  # pragma: no cover - the message is the point
+        pytest.fail(f"{path}:{exc.lineno}: {exc.message}")
+    least = 6 if path.stem in DAILY else 3 if path.stem in WEEKLY else 2
+    assert len(parts) >= least, f"{path.stem}: {len(parts)} variants, needs {least}"
+    assert all(literal_text(p).strip() for p in parts), "an empty variant"
+
+
+@pytest.mark.parametrize("path", POOLS, ids=_pool_id)
+def test_pool_reads_as_customer_copy(path):
+    locale, pack_id = path.relative_to(TEMPLATES).parts[0], path.parent.name
+    for n, part in enumerate(variants(path), 1):
+        words = literal_text(part)
+        where = f"{_pool_id(path)} variant {n}"
+        if locale == "zh-CN":
+            assert not HALF_WIDTH_NEAR_CJK.search(words), f"{where}: half-width punctuation"
+        low = words.lower()
+        for word in OPS_WORDS[locale]:
+            assert word not in low, f"{where}: ops word {word!r}"
+        if pack_id in FOOD_PACKS:
+            for word in FOREIGN_TO_FOOD[locale]:
+                assert word not in low, f"{where}: another trade's word {word!r}"
+        assert len(EMOJI.findall(part)) <= 1, f"{where}: more than one emoji"
+        assert not re.search(r"\{\{\s*node\s*\}\}\s*快乐|happy\s*\{\{\s*node\b", part, re.I), where
+        assert "快乐" not in words, f"{where}: greetings come from node_greeting"
+
+
+@pytest.mark.parametrize("path", POOLS, ids=_pool_id)
+def test_pool_renders_with_its_pack(path):
+    """Each variant renders under StrictUndefined with the pack's real words, full or empty."""
+    locale, pack_id = path.relative_to(TEMPLATES).parts[0], path.parent.name
+    pack = PACKS[pack_id]
+    env = _env()
+    rendered_any = False
+    runs = max([len(v.get(locale) or []) for v in (pack.get("vocabulary") or {}).values()] + [1])
+    cases = [(True, time, k) for time in ("07:20", "14:00") for k in range(runs)]
+    cases += [(False, time, 0) for time in ("07:20", "14:00")]
+    for n, part in enumerate(variants(path), 1):
+        template = env.from_string(part)
+        for full, time, k in cases:
+            text = template.render(_context(pack, locale, full=full, time=time, k=k)).strip()
+            where = f"{_pool_id(path)} variant {n} (full={full}, {time}, run {k})"
+            assert "None" not in text and "{" not in text, where
+            if locale == "zh-CN":
+                assert not HALF_WIDTH_NEAR_CJK.search(text), f"{where}: {text}"
+                assert "。。" not in text and "\uff0c。" not in text and "\uff0c\uff0c" not in text, f"{where}: {text}"
+            else:
+                assert "  " not in text and " ." not in text and " ," not in text, f"{where}: {text}"
+                assert not re.search(r"\ba [aeiou]", text, re.I), f"{where}: article: {text}"
+            rendered_any = rendered_any or (full and bool(text))
+    assert rendered_any, f"{path}: no variant renders with the pack's own words"
+
+
+@pytest.mark.parametrize("pack_id", sorted(FOOD_PACKS & set(PACKS)))
+def test_food_pack_words_stay_in_the_trade(pack_id):
+    text = (PACK_DIR / f"{pack_id}.yaml").read_text(encoding="utf-8")
+    body = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    for locale in LOCALES:
+        for word in FOREIGN_TO_FOOD[locale]:
+            assert word not in body.lower(), (pack_id, word)
+    for word in OPS_WORDS["zh-CN"]:
+        assert word not in body, (pack_id, word)
