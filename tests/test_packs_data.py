@@ -267,6 +267,23 @@ def test_pool_reads_as_customer_copy(path):
         assert "快乐" not in words, f"{where}: greetings come from node_greeting"
 
 
+def _absolute_terms():
+    """The Advertising Law terms lint's C001 bans, with the ordinary words it allows."""
+    data = yaml.safe_load((ROOT / "sidomain_cli" / "lint" / "banned_terms.yaml").read_text("utf-8"))
+    return [t["term"].lower() for t in data["terms"]], [a.lower() for a in data.get("allow") or []]
+
+
+@pytest.mark.parametrize("path", POOLS, ids=_pool_id)
+def test_pool_makes_no_absolute_claims(path):
+    terms, allowed = _absolute_terms()
+    for n, part in enumerate(variants(path), 1):
+        words = literal_text(part).lower()
+        for ok in allowed:
+            words = words.replace(ok, " ")
+        hits = [t for t in terms if t in words]
+        assert not hits, f"{_pool_id(path)} variant {n}: {hits}"
+
+
 @pytest.mark.parametrize("path", POOLS, ids=_pool_id)
 def test_pool_renders_with_its_pack(path):
     """Each variant renders under StrictUndefined with the pack's real words, full or empty."""
