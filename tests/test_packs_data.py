@@ -100,7 +100,7 @@ def _pool_id(path):
 
 
 def test_there_are_packs_and_pools():
-    assert {"coffee"} <= set(PACKS), sorted(PACKS)
+    assert FOOD_PACKS - {"tea"} <= set(PACKS), sorted(PACKS)
     assert any(p.parts[-2] == "coffee" for p in POOLS)
 
 
@@ -150,6 +150,14 @@ def test_food_pack_is_complete(pack_id):
             start, end = span.split("-")
             assert not (start <= hhmm < end), (part, hhmm, span)
     assert pack["nodes"].get("qingming") in ("B", None), "清明 is solemn: never a campaign"
+
+
+def test_pack_nodes_are_in_the_calendar():
+    """Every node a pack levels is a node of the marketing calendar (playbooks/calendar)."""
+    catalog = yaml.safe_load((ROOT / "playbooks" / "calendar" / "nodes.yaml").read_text("utf-8"))
+    ids = {n["id"] for n in catalog["nodes"]}
+    for pack_id, pack in PACKS.items():
+        assert set(pack.get("nodes") or {}) <= ids, (pack_id, set(pack["nodes"]) - ids)
 
 
 def test_restaurants_do_not_run_shopping_festivals_as_campaigns():
