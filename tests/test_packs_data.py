@@ -100,7 +100,7 @@ def _pool_id(path):
 
 
 def test_there_are_packs_and_pools():
-    assert FOOD_PACKS - {"tea"} <= set(PACKS), sorted(PACKS)
+    assert FOOD_PACKS <= set(PACKS), sorted(PACKS)
     assert any(p.parts[-2] == "coffee" for p in POOLS)
 
 
@@ -185,7 +185,7 @@ def test_aliases_are_unique_across_packs():
 
 ALIAS_CASES = [
     ("咖啡", "coffee"), ("精品咖啡馆", "coffee"), ("Specialty Coffee", "coffee"),
-    ("奶茶", "coffee"), ("水果茶", "coffee"), ("火锅", "hotpot"), ("重庆老火锅", "hotpot"),
+    ("奶茶", "tea"), ("水果茶", "tea"), ("Bubble Tea", "tea"), ("咖啡奶茶", "coffee"), ("火锅", "hotpot"), ("重庆老火锅", "hotpot"),
     ("Hot Pot", "hotpot"), ("串串香", "hotpot"), ("中餐", "restaurant"), ("韩式烤肉", "restaurant"),
     ("steakhouse", "restaurant"), ("烘焙", "bakery"), ("蛋糕甜品", "bakery"), ("生鲜超市", "grocery"),
     ("社区团购", "grocery"), ("火锅食材", "grocery"), ("convenience store", "grocery"),
