@@ -160,6 +160,14 @@ def test_pack_nodes_are_in_the_calendar():
         assert set(pack.get("nodes") or {}) <= ids, (pack_id, set(pack["nodes"]) - ids)
 
 
+def test_pack_closures_are_calendar_keys():
+    from sidomain_cli.planning.calendar import CLOSURE_KEYS
+
+    for pack_id, pack in PACKS.items():
+        keys = (pack.get("operations") or {}).get("spring_festival_closed") or []
+        assert set(keys) <= set(CLOSURE_KEYS), (pack_id, keys)
+
+
 def test_restaurants_do_not_run_shopping_festivals_as_campaigns():
     for pack_id in sorted({"restaurant", "hotpot"} & set(PACKS)):
         nodes = PACKS[pack_id]["nodes"]
