@@ -100,7 +100,7 @@ def _pool_id(path):
 
 
 def test_there_are_packs_and_pools():
-    assert {"coffee"} <= set(PACKS), sorted(PACKS)
+    assert FOOD_PACKS <= set(PACKS), sorted(PACKS)
     assert any(p.parts[-2] == "coffee" for p in POOLS)
 
 
@@ -152,6 +152,22 @@ def test_food_pack_is_complete(pack_id):
     assert pack["nodes"].get("qingming") in ("B", None), "清明 is solemn: never a campaign"
 
 
+def test_pack_nodes_are_in_the_calendar():
+    """Every node a pack levels is a node of the marketing calendar (playbooks/calendar)."""
+    catalog = yaml.safe_load((ROOT / "playbooks" / "calendar" / "nodes.yaml").read_text("utf-8"))
+    ids = {n["id"] for n in catalog["nodes"]}
+    for pack_id, pack in PACKS.items():
+        assert set(pack.get("nodes") or {}) <= ids, (pack_id, set(pack["nodes"]) - ids)
+
+
+def test_pack_closures_are_calendar_keys():
+    from sidomain_cli.planning.calendar import CLOSURE_KEYS
+
+    for pack_id, pack in PACKS.items():
+        keys = (pack.get("operations") or {}).get("spring_festival_closed") or []
+        assert set(keys) <= set(CLOSURE_KEYS), (pack_id, keys)
+
+
 def test_restaurants_do_not_run_shopping_festivals_as_campaigns():
     for pack_id in sorted({"restaurant", "hotpot"} & set(PACKS)):
         nodes = PACKS[pack_id]["nodes"]
@@ -177,7 +193,7 @@ def test_aliases_are_unique_across_packs():
 
 ALIAS_CASES = [
     ("咖啡", "coffee"), ("精品咖啡馆", "coffee"), ("Specialty Coffee", "coffee"),
-    ("奶茶", "coffee"), ("水果茶", "coffee"), ("火锅", "hotpot"), ("重庆老火锅", "hotpot"),
+    ("奶茶", "tea"), ("水果茶", "tea"), ("Bubble Tea", "tea"), ("咖啡奶茶", "coffee"), ("火锅", "hotpot"), ("重庆老火锅", "hotpot"),
     ("Hot Pot", "hotpot"), ("串串香", "hotpot"), ("中餐", "restaurant"), ("韩式烤肉", "restaurant"),
     ("steakhouse", "restaurant"), ("烘焙", "bakery"), ("蛋糕甜品", "bakery"), ("生鲜超市", "grocery"),
     ("社区团购", "grocery"), ("火锅食材", "grocery"), ("convenience store", "grocery"),
@@ -265,6 +281,23 @@ def test_pool_reads_as_customer_copy(path):
         assert len(EMOJI.findall(part)) <= 1, f"{where}: more than one emoji"
         assert not re.search(r"\{\{\s*node\s*\}\}\s*快乐|happy\s*\{\{\s*node\b", part, re.I), where
         assert "快乐" not in words, f"{where}: greetings come from node_greeting"
+
+
+def _absolute_terms():
+    """The Advertising Law terms lint's C001 bans, with the ordinary words it allows."""
+    data = yaml.safe_load((ROOT / "sidomain_cli" / "lint" / "banned_terms.yaml").read_text("utf-8"))
+    return [t["term"].lower() for t in data["terms"]], [a.lower() for a in data.get("allow") or []]
+
+
+@pytest.mark.parametrize("path", POOLS, ids=_pool_id)
+def test_pool_makes_no_absolute_claims(path):
+    terms, allowed = _absolute_terms()
+    for n, part in enumerate(variants(path), 1):
+        words = literal_text(part).lower()
+        for ok in allowed:
+            words = words.replace(ok, " ")
+        hits = [t for t in terms if t in words]
+        assert not hits, f"{_pool_id(path)} variant {n}: {hits}"
 
 
 @pytest.mark.parametrize("path", POOLS, ids=_pool_id)
