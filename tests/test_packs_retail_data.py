@@ -241,3 +241,37 @@ def test_pool_variants(path, env):
     if tone.endswith("festive"):
         for i, part in enumerate(parts, 1):
             assert "农历除夕快乐" not in part
+
+
+# --- against the other data files (present once the calendar and the planner land) -------
+
+CATALOG = ROOT / "playbooks" / "calendar" / "nodes.yaml"
+COPY_RULES = ROOT / "playbooks" / "copy_rules.yaml"
+
+
+@pytest.mark.skipif(not CATALOG.exists(), reason="no node catalog")
+@pytest.mark.parametrize("path", pack_files(), ids=lambda p: p.stem)
+def test_pack_nodes_are_catalog_ids(path):
+    ids = {n["id"] for n in yaml.safe_load(CATALOG.read_text(encoding="utf-8"))["nodes"]}
+    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(pack.get("nodes") or {}) <= ids, set(pack.get("nodes") or {}) - ids
+
+
+@pytest.mark.skipif(not COPY_RULES.exists(), reason="no copy rules")
+def test_no_other_trade_words_in_general_or_own_pools():
+    """General pools serve every trade, so they hold no trade's foreign words; a trade's own
+    pools hold none of the words listed against that trade."""
+    rules = yaml.safe_load(COPY_RULES.read_text(encoding="utf-8")).get("other_trade") or {}
+    for loc in LOCALES:
+        every = {w for words in rules.values() for w in (words.get(loc) or [])}
+        for path in sorted((TEMPLATES / loc).glob("*.j2")):
+            if path.stem not in documented_pools():
+                continue
+            words = prose(path.read_text(encoding="utf-8")).lower()
+            hits = [w for w in every if w.lower() in words]
+            assert not hits, f"{loc}/{path.name}: {hits}"
+        for pack, words in rules.items():
+            for path in sorted((TEMPLATES / loc / "industries" / pack).glob("*.j2")):
+                text = prose(path.read_text(encoding="utf-8")).lower()
+                hits = [w for w in (words.get(loc) or []) if w.lower() in text]
+                assert not hits, f"{loc}/industries/{pack}/{path.name}: {hits}"
