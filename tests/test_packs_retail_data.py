@@ -220,6 +220,8 @@ def test_pool_variants(path, env):
         for w in OPS_WORDS:
             assert w.lower() not in words.lower(), f"{where}: ops word {w!r}"
         if zh:
+            quotes = re.sub(r"[^\u201c\u201d]", "", words)
+            assert quotes == "\u201c\u201d" * (len(quotes) // 2), f"{where}: unpaired quotes"
             m = HALF_WIDTH.search(words)
             assert not m, f"{where}: half-width {m.group()!r} in {words.strip()[:60]!r}"
         full = env.from_string(part).render(**context(True)).strip()
