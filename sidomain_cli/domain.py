@@ -113,6 +113,11 @@ CONDITIONS: dict[str, dict[str, str]] = {
     "no_repeat_order": {"zh-CN": "首单后没有再下单", "en": "has not ordered again since the first order"},
 }
 
+# 除夕 and 初一 … 初七, and the keys a store's closures over 春节 are given in (chuxi_evening:
+# from the afternoon of 除夕, 年夜饭-only service).
+SPRING_FESTIVAL_DAYS = ("chuxi", "chuyi", "chuer", "chusan", "chusi", "chuwu", "chuliu", "chuqi")
+CLOSURE_KEYS = ("chuxi_evening", *SPRING_FESTIVAL_DAYS)
+
 NODE_KINDS = ("public_holiday", "shopping_festival", "traditional", "solar_term", "industry",
               "brand", "member_day")
 NODE_TONES = ("festive", "solemn", "commercial")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sidomain_cli.domain import CAP_KEYS, LEVELS, LOCALES, TOUCHPOINTS
+from sidomain_cli.domain import CAP_KEYS, CLOSURE_KEYS, LEVELS, LOCALES, TOUCHPOINTS
 from sidomain_cli.errors import problems_error
 from sidomain_cli.spec import (BAD_VALUE, Date, DictOf, Enum, ListOf, Localized, Map, Nullable, Num,
                                Str)
@@ -83,11 +83,11 @@ PROFILE_SPEC = Map(
         "recruits_per_store_per_day": Num(minimum=0, maximum=100_000,
                                           doc="New members a store recruits a day (forecast; "
                                               "default: the pack's).", example=60),
-        "closed_days": ListOf(Enum(("chuxi", "chuyi", "chuer", "chusan", "chusi", "chuwu",
-                                    "chuliu", "chuqi")), min_items=0, unique=True,
-                              doc="Days of 春节 the stores close (除夕 chuxi, 初一 chuyi … 初七 "
-                                  "chuqi; default: the pack's). Closed days get greetings only.",
-                              example=["chuxi", "chuyi"]),
+        "closed_days": ListOf(Enum(CLOSURE_KEYS), min_items=0, unique=True,
+                              doc="Days of 春节 the stores close (除夕 chuxi or from its afternoon "
+                                  "chuxi_evening, 初一 chuyi … 初七 chuqi; default: the pack's). "
+                                  "Closed days get greetings only.",
+                              example=["chuxi_evening", "chuyi"]),
         "staff_per_store": Num(integer=True, minimum=1, maximum=1000,
                                doc="Staff accounts that post per store (forecast's staff load; "
                                    "default 1).", example=2),

@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from sidomain_cli.domain import CLOSURE_KEYS
+from sidomain_cli.domain import SPRING_FESTIVAL_DAYS as SPRING_DAYS
 from sidomain_cli.errors import InputError, Problem, problems_error
 
 KINDS = ("public_holiday", "shopping_festival", "traditional", "solar_term", "industry",
@@ -44,7 +46,6 @@ SOLAR_TERMS = (
 _TERM_INDEX = {tid: i for i, (tid, _) in enumerate(SOLAR_TERMS)}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # 除夕 and 初一 … 初七: keys of MarketingCalendar.spring_festival[year]
-SPRING_DAYS = ("chuxi", "chuyi", "chuer", "chusan", "chusi", "chuwu", "chuliu", "chuqi")
 _GENG_REF = dt.date(2026, 7, 15).toordinal()  # a 庚 day (庚午); 庚 days repeat every 10 days
 ONE_DAY = dt.timedelta(days=1)
 
@@ -631,7 +632,6 @@ def day_kind(day: dt.date, cal: MarketingCalendar) -> str:
 
 
 # What a pack or profile may name as closed over 春节 (``spring_festival_closed``).
-CLOSURE_KEYS = ("chuxi_evening", *SPRING_DAYS)
 
 
 def spring_festival_closures(cal: MarketingCalendar, keys: Iterable[str]

@@ -166,12 +166,13 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     for run in alloc.kept:
         run.time = send_time(run.pattern, pack, profile.quiet_hours, run.send)
         times[(run.pattern.id, run.day)] = run.time
+    from sidomain_cli.planning import calendar as calmod
+
     by_id = {t.id: t for t in playbook.tasks}
     quiet_days = {n.day for n in cal.nodes if n.id in method.greetings_only}
     closed = profile.closed_days if profile.closed_days is not None else tuple(
         pack.operations.get("spring_festival_closed") or ())
-    closed_dates = {days[k] for days in cal.spring_festival.values() for k in closed if k in days}
-    quiet_days |= closed_dates
+    quiet_days |= {d for d, _ in calmod.spring_festival_closures(cal, closed)}
     shipping = [w.lower() for w in copy_rules().get("shipping_words", {}).get(locale, [])]
     no_ship = lambda m: any(w in m.lower() for w in shipping)  # noqa: E731
     sale_words = [w.lower() for w in
