@@ -137,9 +137,13 @@ def identities(path: Path) -> dict[tuple, object]:
     dated task."""
     out = {}
     for ev in read_ics(path).vevent_list:
+        if "status" in ev.contents and ev.status.value == "CANCELLED":
+            continue  # an event of the earlier export that left the plan
         task = x_prop(ev, "X-SIDOMAIN-TASK")
-        if "x-sidomain-node" in ev.contents:
-            key = (task, ev.dtstart.value.date(), x_prop(ev, "X-SIDOMAIN-NODE"))
+        categories = {str(c) for cat in ev.contents.get("categories", []) for c in cat.value}
+        if "x-sidomain-node" in ev.contents or categories & {"small", "small_preview"}:
+            node = x_prop(ev, "X-SIDOMAIN-NODE") if "x-sidomain-node" in ev.contents else ""
+            key = (task, ev.dtstart.value.date(), node)
         else:
             key = (task, int(x_prop(ev, "X-SIDOMAIN-DAY")))
         assert key not in out

@@ -84,9 +84,13 @@ def event_uid(brand: str, store_id: str | None, group_id: str | None, task: str,
     return str(uuid.uuid5(UID_NAMESPACE, key))
 
 
+# Activities placed on a weekday (the weekly activity and its preview): dated like nodes.
+DATED_ACTIVITIES = ("small", "small_preview")
+
+
 def task_uid(brand: str, store_id: str | None, group_id: str | None, task) -> str:
-    """``event_uid`` of a calendar row: dated when it belongs to a node."""
-    if task.node:
+    """``event_uid`` of a calendar row: dated when it belongs to a node or to a weekday."""
+    if task.node or task.activity in DATED_ACTIVITIES:
         return event_uid(brand, store_id, group_id, task.task, task.day, task.date, task.node)
     return event_uid(brand, store_id, group_id, task.task, task.day)
 

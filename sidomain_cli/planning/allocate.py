@@ -11,7 +11,7 @@ with the reason.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sidomain_cli.domain import SEGMENT_AUDIENCES
 
@@ -50,13 +50,21 @@ class Allocation:
     demoted: list[tuple] = field(default_factory=list)    # (run, reason)
 
 
-def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int]) -> Allocation:
-    """Apply per-day and per-week caps in priority order over the whole period."""
+SLIP_DAYS = 2  # a weekly routine post that finds its day full moves up to 2 days later
+
+
+def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int],
+             days: int | None = None) -> Allocation:
+    """Apply per-day and per-week caps in priority order over the whole period.
+
+    A routine task that runs weekly or less often and finds its day full (its weekday is
+    the weekly activity's, say) slips to the next day with room instead of being lost.
+    """
     out = Allocation()
     per_channel: dict[tuple[int, str], int] = defaultdict(int)
     week_1v1: dict[tuple[int, str], int] = defaultdict(int)
     bulk: dict[tuple[int, str, str], int] = defaultdict(int)
-    for run in sorted(runs, key=lambda r: r.rank()):
+    def place(run) -> str | None:
         ch = run.pattern.channel
         ch_cap = channels.get(ch, {}).get("max_per_day", 1)
         reason = "channel cap"
@@ -65,14 +73,12 @@ def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int]) -> All
         elif ch == "wecom_group":
             ch_cap, reason = min(ch_cap, caps["group_posts_per_day"]), "group posts cap"
         if per_channel[(run.day, ch)] >= ch_cap:
-            out.left_out.append((run, reason))
-            continue
+            return reason
         audiences = SEGMENT_AUDIENCES.get(run.pattern.segment, SEGMENT_AUDIENCES["all"])
         if ch == "wecom_1v1":
             week = (run.day - 1) // 7
             if any(week_1v1[(week, a)] >= caps["one_on_one_per_week"] for a in audiences):
-                out.left_out.append((run, "1v1 weekly cap"))
-                continue
+                return "1v1 weekly cap"
             for a in audiences:
                 week_1v1[(week, a)] += 1
         per_channel[(run.day, ch)] += 1
@@ -84,4 +90,20 @@ def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int]) -> All
                 for a in audiences:
                     bulk[(run.day, ch, a)] += 1
         out.kept.append(run)
+        return None
+
+    for run in sorted(runs, key=lambda r: r.rank()):
+        reason = place(run)
+        if reason is None:
+            continue
+        slips = run.activity is None and (run.pattern.every or 0) >= 7
+        for later in range(1, SLIP_DAYS + 1) if slips else ():
+            day = run.day + later
+            if days is not None and day > days:
+                break
+            moved = replace(run, day=day)
+            if place(moved) is None:
+                break
+        else:
+            out.left_out.append((run, reason))
     return out

@@ -143,7 +143,7 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     runs, early = group_runs(playbook, rh, days, touchpoints=set(profile.touchpoints),
                              one_on_one_daily=daily_one_on_one(playbook.id, playbook.group_type),
                              has_member_day=bool(profile.member_day))
-    alloc = allocate(runs, playbook.channels, caps)
+    alloc = allocate(runs, playbook.channels, caps, days)
     adjustments = [Adjustment(t.id, (start + dt.timedelta(days=d - 1)).isoformat(),
                               "left_out", r) for t, d, r in early]
 
