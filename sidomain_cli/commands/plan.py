@@ -48,7 +48,8 @@ def parse_start(value: Optional[str]) -> Optional[dt.date]:
 def plan_command(
     profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/)."),
     fmt: str = typer.Option("text", "--format", "-f",
-                            help="text (tables), markdown (a report) or json (the contract)."),
+                            help="text (tables), markdown (a report), html (the client report, one file), "
+                                 "pdf (that report on A4, needs Chromium) or json (the contract)."),
     output: str = typer.Option("-", "--output", "-o",
                                help="File to write, or - for stdout (default)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
@@ -79,7 +80,7 @@ def plan_command(
                                       help="Text: show one day with the full message scripts."),
 ) -> None:
     from sidomain_cli.errors import InputError
-    from sidomain_cli.output import check_target, write_text
+    from sidomain_cli.output import check_target, write_bytes, write_text
     from sidomain_cli.planner import make_plan
     from sidomain_cli.playbook import load_method, load_playbook
     from sidomain_cli.profile import load_profile
@@ -113,9 +114,12 @@ def plan_command(
         import sys
 
         color = output == "-" and sys.stdout.isatty()
-    text = FORMATS[fmt](plan, color=color, width=text_width(output), week=week, day=day,
-                        source=str(profile))
-    write_text(output, text, force=force)
+    report = FORMATS[fmt](plan, color=color, width=text_width(output), week=week, day=day,
+                          source=str(profile))
+    if isinstance(report, bytes):
+        write_bytes(output, report, force=force)
+    else:
+        write_text(output, report, force=force)
 
 
 DEFAULT_WIDTH = 120  # text written to a file or a pipe: the same bytes whatever the terminal
