@@ -96,6 +96,11 @@ def plan_command(
                                  "drop them or use --format text", param_hint="--week/--day")
     if week is not None and day is not None:
         raise typer.BadParameter("give --week or --day, not both", param_hint="--week/--day")
+    import sys
+
+    if fmt == "pdf" and output == "-" and sys.stdout.isatty():
+        raise typer.BadParameter("a PDF is binary: give a file with -o plan.pdf",
+                                 param_hint="--output")
     if output != "-":
         check_target(output, force=force)  # refuse before doing any work
     prof = load_profile(profile, encoding=encoding)
@@ -111,8 +116,6 @@ def plan_command(
     if day is not None and day > plan.days:
         raise typer.BadParameter(f"the plan has {plan.days} days", param_hint="--day")
     if color is None:
-        import sys
-
         color = output == "-" and sys.stdout.isatty()
     report = FORMATS[fmt](plan, color=color, width=text_width(output), week=week, day=day,
                           source=str(profile))

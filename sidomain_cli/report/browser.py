@@ -56,9 +56,11 @@ def run_browser(html_file: Path, *flags: str) -> subprocess.CompletedProcess:
 
 def html_to_pdf(html: str, date_stamp: str = "20000101000000") -> bytes:
     """Print ``html`` to an A4 PDF (the report's print stylesheet); fixed dates inside."""
+    from sidomain_cli.output import write_text
+
     with tempfile.TemporaryDirectory(prefix="sidomain-pdf-") as tmp:
         src = Path(tmp) / "report.html"
-        src.write_text(html, encoding="utf-8")
+        write_text(str(src), html, force=True)
         out = Path(tmp) / "report.pdf"
         proc = run_browser(src, "--no-pdf-header-footer", f"--print-to-pdf={out}")
         if not out.is_file() or out.stat().st_size == 0:
