@@ -563,7 +563,7 @@ def test_unexpected_exception_is_a_bug_report_with_exit_70(capsys, tmp_path, mon
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args", [["plan", "--bogus"], ["plan", str(COFFEE), "-f", "pdf"],
+@pytest.mark.parametrize("args", [["plan", "--bogus"], ["plan", str(COFFEE), "-f", "docx"],
                                   ["frobnicate"]], ids=["option", "value", "command"])
 def test_usage_errors_exit_2(capsys, args):
     assert run(args) == 2

@@ -112,7 +112,7 @@ def test_unknown_playbook_name(capsys, tmp_path):
 
 def test_bad_option_values_exit_2(capsys):
     example = str(ROOT / "examples" / "coffee.yaml")
-    assert run(["plan", example, "--format", "pdf"]) == 2
+    assert run(["plan", example, "--format", "docx"]) == 2
     assert "--format" in capsys.readouterr().err
     assert run(["plan", example, "--start", "2026-13-01"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err

@@ -48,7 +48,8 @@ def parse_start(value: Optional[str]) -> Optional[dt.date]:
 def plan_command(
     profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/)."),
     fmt: str = typer.Option("text", "--format", "-f",
-                            help="text (tables), markdown (a report) or json (the contract)."),
+                            help="text (tables), markdown (a report), html (the client report, one file), "
+                                 "pdf (that report on A4, needs Chromium) or json (the contract)."),
     output: str = typer.Option("-", "--output", "-o",
                                help="File to write, or - for stdout (default)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
@@ -79,7 +80,7 @@ def plan_command(
                                       help="Text: show one day with the full message scripts."),
 ) -> None:
     from sidomain_cli.errors import InputError
-    from sidomain_cli.output import check_target, write_text
+    from sidomain_cli.output import check_target, write_bytes, write_text
     from sidomain_cli.planner import make_plan
     from sidomain_cli.playbook import load_method, load_playbook
     from sidomain_cli.profile import load_profile
@@ -95,6 +96,11 @@ def plan_command(
                                  "drop them or use --format text", param_hint="--week/--day")
     if week is not None and day is not None:
         raise typer.BadParameter("give --week or --day, not both", param_hint="--week/--day")
+    import sys
+
+    if fmt == "pdf" and output == "-" and sys.stdout.isatty():
+        raise typer.BadParameter("a PDF is binary: give a file with -o plan.pdf",
+                                 param_hint="--output")
     if output != "-":
         check_target(output, force=force)  # refuse before doing any work
     prof = load_profile(profile, encoding=encoding)
@@ -110,12 +116,13 @@ def plan_command(
     if day is not None and day > plan.days:
         raise typer.BadParameter(f"the plan has {plan.days} days", param_hint="--day")
     if color is None:
-        import sys
-
         color = output == "-" and sys.stdout.isatty()
-    text = FORMATS[fmt](plan, color=color, width=text_width(output), week=week, day=day,
-                        source=str(profile))
-    write_text(output, text, force=force)
+    report = FORMATS[fmt](plan, color=color, width=text_width(output), week=week, day=day,
+                          source=str(profile))
+    if isinstance(report, bytes):
+        write_bytes(output, report, force=force)
+    else:
+        write_text(output, report, force=force)
 
 
 DEFAULT_WIDTH = 120  # text written to a file or a pipe: the same bytes whatever the terminal

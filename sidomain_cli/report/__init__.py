@@ -1,4 +1,5 @@
-"""Plan reports: a registry maps a format name to a renderer ``(plan, **options) -> str``.
+"""Plan reports: a registry maps a format name to a renderer ``(plan, **options) -> str``
+(``bytes`` for ``pdf``).
 
 Each renderer lives in its own module and is imported only when its format is asked for
 (``text`` needs Rich; ``markdown`` and ``json`` need nothing), so choosing a format costs
@@ -18,6 +19,8 @@ _RENDERERS = {
     "text": ("sidomain_cli.report.text", "render_text"),
     "markdown": ("sidomain_cli.report.markdown", "render_markdown"),
     "json": ("sidomain_cli.report.markdown", "render_json"),
+    "html": ("sidomain_cli.report.html", "render_html"),
+    "pdf": ("sidomain_cli.report.html", "render_pdf"),  # needs a headless Chromium
 }
 
 
