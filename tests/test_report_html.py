@@ -91,7 +91,8 @@ def test_report_has_every_part(capsys):
         assert f"d{n}" in ids
     for task in plan["calendar"]:
         assert task["action"] in page.inside(f"d{task['day']}"), task
-    node_days = {t["day"]: t["node"] for t in plan["calendar"] if t.get("node")}
+    node_days = {t["day"]: t["node"] for t in plan["calendar"]
+                 if t.get("node") and t["activity"] in ("node", "peak", "member_day")}
     for day, names in node_days.items():
         cell = page.inside(f"d{day}")
         assert "★" in cell and names.split("、")[0] in cell
@@ -196,9 +197,9 @@ def test_fields_the_planner_adds_show_when_present(capsys):
     assert "2026-12-12" in page.inside("campaigns")
     assert "班" in page.inside("d6") and "爆发" in page.inside("d12")
     assert "joined / visitors (month)" in page.inside("kpis") and "1,234" in page.inside("kpis")
-    # and without them, the sections are simply absent
+    # the planner now fills them for a real profile too
     plain = Page(html_of(capsys, COFFEE))
-    assert not {"lifecycle", "forecast", "campaigns"} & {a.get("id") for _, a in plain.tags}
+    assert {"lifecycle", "forecast", "campaigns"} <= {a.get("id") for _, a in plain.tags}
 
 
 # ---- in a real browser ----------------------------------------------------------------
