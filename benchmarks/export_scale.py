@@ -62,7 +62,8 @@ def make_stores(path: Path, n: int, groups: int) -> None:
 
 
 def child(fmt: str, stores_csv: str, disk: str | None) -> None:
-    sys.path.insert(0, str(ROOT))
+    # The installed package: the child runs in an empty folder, the source tree is not on
+    # sys.path (install with `pip install .` and run this file with that python).
     from sidomain_cli.exporters import FORMATS
     from sidomain_cli.exporters.stores import ExportSource, load_stores
     from sidomain_cli.playbook import load_method
@@ -116,8 +117,11 @@ def main() -> None:
                 if args.disk:
                     cmd += ["--disk", args.disk]
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True,
-                                     env={**os.environ, "PYTHONHASHSEED": "0"})
+                                     env={**os.environ, "PYTHONHASHSEED": "0"}, cwd=tmp)
                 print(out.stdout.strip())
+        import sidomain_cli
+
+        print("package timed:", Path(sidomain_cli.__file__).parent)
 
 
 if __name__ == "__main__":

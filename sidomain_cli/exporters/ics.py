@@ -207,9 +207,8 @@ def _alarm(minutes: int, action: str) -> bytes:
             + f"TRIGGER:-PT{minutes}M\r\n".encode() + b"END:VALARM\r\n")
 
 
-def _task_parts(plan, duration: int, alarm: int | None
-                ) -> list[tuple[object, str, bytes, bytes]]:
-    """Per task of a plan: (task, summary, the event lines every group shares, alarm)."""
+def _task_parts(plan, duration: int, alarm: int | None) -> list["TaskPart"]:
+    """Per task of a plan: what all its events share."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Event
@@ -237,9 +236,35 @@ def _task_parts(plan, duration: int, alarm: int | None
         if t.node:
             ev.add("x-sidomain-node", vText(text(t.node)))
         summary = label(CHANNELS, t.channel, plan.locale) + sep + t.action
-        out.append((t, summary, _strip(ev.to_ical(), b"VEVENT"),
-                    _alarm(alarm, summary) if alarm is not None else b""))
+        when = f"{t.date}\x1f{t.node}" if t.node else str(t.day)
+        out.append(TaskPart(t, "SUMMARY:" + escape(text(summary)),
+                            _strip(ev.to_ical(), b"VEVENT"),
+                            _alarm(alarm, summary) if alarm is not None else b"",
+                            f"{t.task}\x1f{when}".encode("utf-8")))
     return out
+
+
+@dataclass(frozen=True)
+class TaskPart:
+    """What every event of one task shares (per plan, encoded once)."""
+
+    task: object
+    summary: str          # "SUMMARY:" + the escaped text, before the group suffix
+    shared: bytes         # the event lines every group shares
+    alarm: bytes          # the VALARM block, or b""
+    uid_tail: bytes       # the task's part of the UID's name (see event_uid)
+
+
+_NS = UID_NAMESPACE.bytes
+
+
+def _uuid5(h) -> str:
+    """``str(uuid.uuid5(...))`` from the SHA-1 of namespace + name (same string)."""
+    b = bytearray(h.digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    x = b.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 # ---- earlier exports --------------------------------------------------------------
@@ -441,18 +466,26 @@ class EventWriter:
             own = (content_line("LOCATION", where)
                    + content_line("X-SIDOMAIN-STORE-ID", store.store_id)
                    + content_line("X-SIDOMAIN-GROUP-ID", unit.group_id or ""))
-        suffix = f"({unit.group_id})" if unit.group_id else ""
-        store_id = store.store_id if store else None
-        for t, summary, shared, alarm in self.parts(unit.plan):
-            uid = task_uid(self.brand, store_id, unit.group_id, t)
-            body = content_line("SUMMARY", summary + suffix) + own + shared
-            sha = hashlib.sha1(body + alarm) if alarm else hashlib.sha1(body)
-            digest = int.from_bytes(sha.digest()[:8], "big")
-            seq, stamp = stamps(uid, digest)
-            yield b"".join((b"BEGIN:VEVENT\r\nUID:", uid.encode(), b"\r\nDTSTAMP:",
-                            stamp.encode(), b"\r\nSEQUENCE:", str(seq).encode(), CRLF, body,
-                            b"X-SIDOMAIN-DIGEST:", b"%016x" % digest, CRLF, alarm,
-                            b"END:VEVENT\r\n"))
+        # escape(a + b) == escape(a) + escape(b) here: the suffix starts with "("
+        suffix = escape(text(f"({unit.group_id})")) if unit.group_id else ""
+        name = "\x1f".join((self.brand, store.store_id if store else "", unit.group_id or ""))
+        uid_head = hashlib.sha1(_NS + name.encode("utf-8") + b"\x1f")
+        earlier = stamps.earlier
+        seq, stamp = b"0", stamps.base_text.encode()
+        for p in self.parts(unit.plan):
+            h = uid_head.copy()
+            h.update(p.uid_tail)
+            uid = _uuid5(h)
+            line = p.summary + suffix
+            body = b"".join((fold(line) if len(line) > FOLD // 4 else line.encode("utf-8"),
+                             CRLF, own, p.shared))
+            digest = hashlib.sha1(body + p.alarm if p.alarm else body).hexdigest()[:16]
+            if earlier:
+                n, text_stamp = stamps(uid, int(digest, 16))
+                seq, stamp = str(n).encode(), text_stamp.encode()
+            yield b"".join((b"BEGIN:VEVENT\r\nUID:", uid.encode(), b"\r\nDTSTAMP:", stamp,
+                            b"\r\nSEQUENCE:", seq, CRLF, body, b"X-SIDOMAIN-DIGEST:",
+                            digest.encode(), CRLF, p.alarm, b"END:VEVENT\r\n"))
 
 
 def date_window(source: ExportSource, stores: list[Store] | None = None) -> tuple[dt.date, dt.date]:
