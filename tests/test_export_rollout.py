@@ -64,7 +64,7 @@ def test_rollout_csv_carries_store_columns_and_neutralises_them(capsys, tmp_path
     stores = stores_file(tmp_path, HEADER + "S1,ok,上海,@owner,1,,\n"
                          + 'S2,"=HYPERLINK(""http://x.example"")",上海,"-张,敏",1,,\n')
     out = tmp_path / "chain.csv"
-    export_ok(capsys, COFFEE, "--stores", stores, "-o", out)
+    export_ok(capsys, COFFEE, "--stores", stores, "-o", out, "--header", "ids")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))

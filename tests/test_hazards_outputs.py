@@ -208,7 +208,7 @@ def test_no_cell_becomes_a_formula_whoever_wrote_it(capsys, tmp_path, start):
     if start not in "\t\r":  # the renderer trims each line, so messages never begin so
         assert risky >= 3
 
-    cli(capsys, "export", *common, "-o", tmp_path / "x.csv")
+    cli(capsys, "export", *common, "-o", tmp_path / "x.csv", "--header", "ids")
     rows = read_csv(tmp_path / "x.csv")
     assert len(rows) == len(raw_rows)
     for row, raw in zip(rows, raw_rows):
@@ -236,7 +236,7 @@ def test_a_rollouts_store_columns_are_neutralised(capsys, tmp_path):
     stores = tmp_path / "stores.csv"
     stores.write_text("store_id,name,city,owner,groups\n"
                       'S1,"=HYPERLINK(""http://x"",""店"")",+上海,@店长,2\n', encoding="utf-8")
-    cli(capsys, "export", prof, "--stores", stores, "-o", tmp_path / "x.csv")
+    cli(capsys, "export", prof, "--stores", stores, "-o", tmp_path / "x.csv", "--header", "ids")
     rows = read_csv(tmp_path / "x.csv")
     assert rows and all(r["store_name"] == "'=HYPERLINK(\"http://x\",\"店\")" and
                         r["city"] == "'+上海" and r["owner"] == "'@店长" for r in rows)

@@ -115,6 +115,9 @@ def export_command(
     wave_gap: int = typer.Option(7, "--wave-gap", min=0, max=365,
                                  help="Days between rollout waves (stores without "
                                       "launch_date)."),
+    header: str = typer.Option("labels", "--header",
+                               help="CSV/XLSX header row: labels (the plan's language) or "
+                                    "ids (the contract's field names, for machines)."),
     duration: int = typer.Option(15, "--duration", min=1, max=1440,
                                  help="ICS: minutes each task event lasts."),
     alarm: Optional[int] = typer.Option(
@@ -162,6 +165,8 @@ def export_command(
     if previous is not None and fmt != "ics":
         raise typer.BadParameter("only ICS has an earlier version to continue from",
                                  param_hint="--previous")
+    if header not in ("labels", "ids"):
+        raise typer.BadParameter(f"'{header}' is not labels or ids", param_hint="--header")
     if alarm is not None and fmt != "ics":
         raise typer.BadParameter("only ICS events have alarms", param_hint="--alarm")
     per_owner = fmt == "ics" and stores is not None
@@ -203,6 +208,8 @@ def export_command(
     options: dict = {"duration": duration, "epoch": epoch,
                      "now": (dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
                              if epoch is None else None)}
+    if fmt in ("csv", "xlsx"):
+        options["header"] = header
     if fmt == "ics":
         options["alarm"] = alarm
         earlier_path = str(previous) if previous else (output if force and output != "-"

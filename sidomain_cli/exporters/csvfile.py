@@ -1,5 +1,8 @@
 """CSV for Excel on Chinese Windows: UTF-8 with a BOM, CRLF, one row per task.
 
+- The header row is in the plan's language (``日期``, ``话术`` …); ``--header ids`` writes
+  the contract's field names instead, for machines.
+
 - The BOM makes Excel read UTF-8 (without it, Chinese Excel assumes GBK and shows mojibake).
 - Dates are ISO ``YYYY-MM-DD`` and times ``HH:MM``: Excel reads both as date and time.
 - Formula injection (CSV injection): a cell that begins with ``=``, ``+``, ``-``, ``@``,
@@ -16,8 +19,8 @@ import csv
 import io
 from typing import IO
 
-from sidomain_cli.exporters.table import (TASK_FIELDS, PerPlan, Progress, columns, walk,
-                                          write_lines)
+from sidomain_cli.exporters.table import (TASK_FIELDS, PerPlan, Progress, columns,
+                                          header_row, walk, write_lines)
 
 ENCODING = "utf-8-sig"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -38,10 +41,11 @@ def _encode(values) -> str:
     return buf.getvalue()
 
 
-def write(source, fh: IO[bytes], *, progress: Progress = None, **_) -> int:
+def write(source, fh: IO[bytes], *, progress: Progress = None, header: str = "labels",
+          **_) -> int:
     out = io.TextIOWrapper(fh, encoding=ENCODING, newline="")
     try:
-        out.write(_encode(columns(source)))
+        out.write(_encode(header_row(columns(source), source.plan.locale, header)))
         lines = PerPlan(lambda plan: [_encode([getattr(t, f) for f in TASK_FIELDS])
                                       for t in plan.calendar])
         rows = 0

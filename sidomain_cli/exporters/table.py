@@ -57,3 +57,33 @@ def walk(source: ExportSource, progress: Progress) -> Iterator[Unit]:
 
 def task_dicts(plan: Plan) -> list[dict[str, Any]]:
     return [t.as_dict() for t in plan.calendar]
+
+
+# ---- headers people read ----------------------------------------------------------------
+
+HEADER_MODES = ("labels", "ids")
+HEADERS: dict[str, dict[str, str]] = {
+    "zh-CN": {"day": "天", "date": "日期", "week": "周次", "time": "时间", "channel": "渠道",
+              "phase": "阶段", "activity": "活动", "segment": "人群", "action": "动作",
+              "template": "模板", "message": "话术", "metric": "指标", "task": "任务ID",
+              "send": "发送方式", "node": "节点", "scope": "执行对象", "offer": "权益",
+              "stage": "节点阶段", "priority": "优先级", "store_id": "门店ID",
+              "store_name": "门店", "city": "城市", "owner": "负责人", "wave": "批次",
+              "group_id": "社群ID", "account": "员工账号"},
+    "en": {"day": "Day", "date": "Date", "week": "Week", "time": "Time", "channel": "Channel",
+           "phase": "Phase", "activity": "Activity", "segment": "Segment", "action": "Action",
+           "template": "Template", "message": "Message", "metric": "Metric", "task": "Task id",
+           "send": "Send method", "node": "Node", "scope": "Scope", "offer": "Offer",
+           "stage": "Stage", "priority": "Priority", "store_id": "Store id",
+           "store_name": "Store", "city": "City", "owner": "Owner", "wave": "Wave",
+           "group_id": "Group id", "account": "Staff account"},
+}
+
+
+def header_row(cols, locale: str, mode: str = "labels") -> list[str]:
+    """The header cells: the plan's language (``labels``) or the contract's ids (``ids``);
+    a field without a label keeps its id."""
+    if mode == "ids":
+        return list(cols)
+    words = HEADERS.get(locale, HEADERS["en"])
+    return [words.get(c, c) for c in cols]
