@@ -35,18 +35,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from export_scale import make_stores  # noqa: E402  (this folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "examples" / "coffee.yaml"
 PAIRS = ("ics-folder", "ics-zip", "xlsx", "wecom")
-
-
-def make_stores(path: Path, n: int, groups: int) -> None:
-    cities = ["上海", "杭州", "苏州", "南京", "北京", "广州", "深圳", "成都"]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("store_id,name,city,owner,groups,launch_date,wave\n")
-        for i in range(n):
-            city = cities[i % len(cities)]
-            fh.write(f"S{i:05d},熊猫咖啡 {city}{i}号店,{city},店长{i // 3},{groups},,{i % 3 + 1}\n")
 
 
 # ---- the baselines (what a plain hand-written writer does) -------------------------------
