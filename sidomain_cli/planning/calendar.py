@@ -145,6 +145,7 @@ class CatalogNode(NamedTuple):
     greeting: Mapping[str, str]
     aliases: tuple[str, ...] = ()
     estimate: Mapping[str, Any] | None = None  # public holidays: how to guess a year
+    campaign: Mapping[str, int] | None = None  # its own campaign shape when S (default: none)
 
     def name(self, locale: str) -> str:
         return _text(self.names, locale)
@@ -297,7 +298,8 @@ def _catalog_from(data: Any, doc, p: str) -> Catalog:
             id=nid, names={str(k): str(v) for k, v in names.items()}, kind=str(kind),
             tone=str(tone), level=level or OFF, rule=rule,
             greeting={str(k): str(v) for k, v in (n.get("greeting") or {}).items()},
-            aliases=tuple(str(a) for a in n.get("aliases") or ()), estimate=estimate)
+            aliases=tuple(str(a) for a in n.get("aliases") or ()), estimate=estimate,
+            campaign=_campaign_shape(n.get("campaign"), doc, key + ("campaign",), problems))
     for i, n in enumerate(raw):  # references between nodes
         if isinstance(n, dict) and isinstance(n.get("rule"), dict):
             for ref in ("offset", "first_workday_after"):
@@ -308,6 +310,23 @@ def _catalog_from(data: Any, doc, p: str) -> Catalog:
     if problems:
         raise problems_error(sorted(problems))
     return Catalog(nodes, data.get("no_shipping") or {"from": "chuxi", "start": -5, "end": 7}, p)
+
+
+CAMPAIGN_KEYS = ("warmup_days", "encore_days", "every")
+
+
+def _campaign_shape(value: Any, doc, key, problems: list) -> Mapping[str, int] | None:
+    """A node's own campaign shape: warm-up and encore lengths, and a step that thins them
+    (a booking window of four weeks is worked weekly, not daily)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - set(CAMPAIGN_KEYS) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 60
+            for v in value.values()) or value.get("every", 1) < 1:
+        problems.append(doc.problem(key, "campaign takes warmup_days, encore_days and every "
+                                         "(whole numbers 0-60; every ≥ 1)"))
+        return None
+    return {str(k): int(v) for k, v in value.items()}
 
 
 def _check_rule(rule: Mapping[str, Any], doc, key) -> list[Problem]:
@@ -931,9 +950,14 @@ def shape_campaigns(cal: MarketingCalendar, start: dt.date, end: dt.date,
             _, day, nid = min(near)
             absorbed.setdefault((day, nid), []).append(big)
     out = []
+    shapes = {cid: c.campaign for cid, c in load_catalog().nodes.items() if c.campaign}
     for n in s_nodes:
-        warm = (n.day - dt.timedelta(days=k) for k in range(warmup_days, 0, -1))
-        enc = (n.day + dt.timedelta(days=k) for k in range(1, encore_days + 1))
+        shape = shapes.get(n.id) or {}
+        w, e = shape.get("warmup_days", warmup_days), shape.get("encore_days", encore_days)
+        every = shape.get("every", 1)
+        enc_steps = sorted({*range(every, e + 1, every), e} - {0}) if e else []
+        warm = (n.day - dt.timedelta(days=k) for k in range(w, 0, -1))
+        enc = (n.day + dt.timedelta(days=k) for k in enc_steps)
         out.append(Campaign(n, tuple(d for d in warm if start <= d <= end and d not in peaks),
                             n.day,
                             tuple(d for d in enc if start <= d <= end and d not in peaks),

@@ -214,6 +214,9 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
                 return "tone"
         if node is not None and node.tone == "solemn" and t.offer:
             return "tone"
+        if node is not None:  # a pack may give a node its own copy: <pool>_<node id>
+            pool_names = tuple(f"{p}_{node.id}" if pools.exists(f"{p}_{node.id}") else p
+                               for p in pool_names)
         phase = phase_of(playbook, run.day)
         event_time = ""
         if t.announce and t.announce in by_id:
