@@ -88,9 +88,14 @@ def event_uid(brand: str, store_id: str | None, group_id: str | None, task: str,
 DATED_ACTIVITIES = ("small", "small_preview")
 
 
+def dated(task) -> bool:
+    """A row whose event follows its date: a node's, or the weekly activity's (a weekday)."""
+    return bool(task.node) or task.activity in DATED_ACTIVITIES
+
+
 def task_uid(brand: str, store_id: str | None, group_id: str | None, task) -> str:
     """``event_uid`` of a calendar row: dated when it belongs to a node or to a weekday."""
-    if task.node or task.activity in DATED_ACTIVITIES:
+    if dated(task):
         return event_uid(brand, store_id, group_id, task.task, task.day, task.date, task.node)
     return event_uid(brand, store_id, group_id, task.task, task.day)
 
@@ -236,7 +241,7 @@ def _task_parts(plan, duration: int, alarm: int | None) -> list["TaskPart"]:
         if t.node:
             ev.add("x-sidomain-node", vText(text(t.node)))
         summary = label(CHANNELS, t.channel, plan.locale) + sep + t.action
-        when = f"{t.date}\x1f{t.node}" if t.node else str(t.day)
+        when = f"{t.date}\x1f{t.node or ''}" if dated(t) else str(t.day)
         out.append(TaskPart(t, "SUMMARY:" + escape(text(summary)),
                             _strip(ev.to_ical(), b"VEVENT"),
                             _alarm(alarm, summary) if alarm is not None else b"",

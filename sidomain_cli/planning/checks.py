@@ -47,6 +47,45 @@ def _rows(plan):
         yield t, f"+{t.offset_day}"
 
 
+_WEEKDAY = re.compile(r"(?<![每逢])(?:周|星期)([一二三四五六日天])")
+_EN_WEEKDAY = re.compile(r"\b(?<!every )(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                         r"s?\b", re.I)
+
+
+def timing_mismatch(message: str, date: dt.date, time: str, locale: str) -> str:
+    """The word of a text that says another day or hour than it goes out at, or ""."""
+    words = copy_rules().get("timing_words", {})
+    low = message.lower()
+    zh_day = "一二三四五六日"[date.weekday()]
+    for m in _WEEKDAY.finditer(message):
+        if m.group(1).replace("天", "日") != zh_day:
+            return m.group(0)
+    today = date.strftime("%A").lower()
+    for m in _EN_WEEKDAY.finditer(message):
+        if m.group(1).lower() != today:
+            return m.group(0)
+    if date.weekday() < 5:
+        for w in words.get("weekend", {}).get(locale, []):
+            if w.lower() in low and f"每{w}" not in message:
+                return w
+    if time:
+        minute = int(time[:2]) * 60 + int(time[3:5])
+        for part, bad in (("morning", minute >= 11 * 60), ("evening", minute < 15 * 60)):
+            if bad:
+                for w in words.get(part, {}).get(locale, []):
+                    if w.lower() in low:
+                        return w
+    return ""
+
+
+def timing(plan) -> Iterator[Finding]:
+    for t in plan.calendar:
+        word = timing_mismatch(t.message, dt.date.fromisoformat(t.date), t.time, plan.locale)
+        if word:
+            yield Finding("C011", t.task, t.date, f"'{word}' in copy sent on {t.date} at "
+                          f"{t.time}", t.message, f"template:{t.template}")
+
+
 def check_plan(plan, method=None, pack=None) -> Iterator[Finding]:
     """Every finding of every copy rule on a plan."""
     yield from repeated_copy(plan, method)
@@ -57,6 +96,7 @@ def check_plan(plan, method=None, pack=None) -> Iterator[Finding]:
     yield from offer_audience(plan, method)
     yield from other_trade(plan, pack)
     yield from service_peaks(plan, pack)
+    yield from timing(plan)
 
 
 def repeated_copy(plan, method=None) -> Iterator[Finding]:

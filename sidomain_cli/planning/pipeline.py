@@ -19,7 +19,7 @@ from sidomain_cli.domain import (CHANNEL_SCOPE, CHANNELS, SEGMENT_AUDIENCES, SEG
                                  text)
 from sidomain_cli.errors import InputError
 from sidomain_cli.planning.allocate import REASONS, allocate
-from sidomain_cli.planning.checks import copy_rules
+from sidomain_cli.planning.checks import copy_rules, timing_mismatch
 from sidomain_cli.planning.copy import Copywriter, Pools
 from sidomain_cli.planning.model import Adjustment, LifecycleTask, Plan, SopTask
 from sidomain_cli.planning.schedule import (daily_one_on_one, group_runs, phase_of, rhythm,
@@ -238,10 +238,14 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
                                          locale),
             "event_time": event_time, "offset_day": "",
         }
+        def refuse(message, first=reject):  # a delivery or sale word, or the wrong day or hour
+            return (first is not None and first(message)) or bool(
+                timing_mismatch(message, date, run.time, locale))
+
         written = writer.write(task=t.id, pools=pool_names, run=counts[t.id], day=run.day,
                                channel=t.channel, context=ctx, slots=slots,
                                where=f"{playbook.path} (task {t.id})", fixed=fixed,
-                               reject=reject,
+                               reject=refuse,
                                names="deal" if t.id in announced or t.announce else None)
         if written is None:
             return ("no offer" if t.offer and t.offer != "deals" and not ctx["offer"]
