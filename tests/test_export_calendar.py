@@ -132,11 +132,13 @@ def test_start_change_cancels_what_left_and_keeps_the_rest(capsys, tmp_path, mon
 
 def test_unchanged_events_keep_their_bytes_when_others_change(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    profile = write_profile(tmp_path, offers={"welcome_gift": "进群送小样"})
+    # the referral offer is quoted on the group calendar (the welcome gift is on the
+    # member's own clock now, which the ICS does not carry)
+    profile = write_profile(tmp_path, offers={"referral_reward": "老带新双方各得一杯美式"})
     out = tmp_path / "sop.ics"
     export_ok(capsys, profile, "-f", "ics", "-o", out)
     before = raw_events(out.read_bytes())
-    write_profile(tmp_path, offers={"welcome_gift": "进群送限量帆布袋"})
+    write_profile(tmp_path, offers={"referral_reward": "老带新双方各得一张满30减10券"})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")
     export_ok(capsys, profile, "-f", "ics", "-o", out, "--force")
     after = raw_events(out.read_bytes())
@@ -145,7 +147,7 @@ def test_unchanged_events_keep_their_bytes_when_others_change(capsys, tmp_path, 
     changed = [u for u in before if before[u] != after[u]]
     assert same and changed
     for u in changed:
-        assert "帆布袋".encode() in after[u].replace(b"\r\n ", b"")
+        assert "满30减10".encode() in after[u].replace(b"\r\n ", b"")
         assert b"SEQUENCE:1\r\n" in after[u] and b"DTSTAMP:20260102T000000Z" in after[u]
     assert b"STATUS:CANCELLED" not in out.read_bytes()
 
