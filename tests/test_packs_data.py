@@ -220,7 +220,7 @@ def test_pools_belong_to_a_pack():
     assert {p.parent.name for p in POOLS} <= set(PACKS)
 
 
-def _context(pack, locale, *, full=True, time="07:20", k=0):
+def _context(pack, locale, *, full=True, time="07:20", k=0, extra=None):
     """The variables docs/packs.md promises, filled from the pack as the planner would (k-th run)."""
     def first(slot):
         items = ((pack.get("vocabulary") or {}).get(slot) or {}).get(locale) or []
@@ -243,7 +243,7 @@ def _context(pack, locale, *, full=True, time="07:20", k=0):
         "node_greeting": ("圣诞快乐" if zh else "Merry Christmas") if full else "",
         "node_id": "christmas", "stage": "peak",
         "event_date_text": "12月8日" if zh else "8 Dec", "event_time": "15:00",
-        "member_day": 18, "offset_day": 1,
+        "member_day": 18, "offset_day": 1, **(extra or {}),
     }
 
 
@@ -283,6 +283,36 @@ def test_pool_reads_as_customer_copy(path):
         assert "快乐" not in words, f"{where}: greetings come from node_greeting"
 
 
+@pytest.mark.parametrize("path", [p for p in POOLS if p.stem in ("small_preview", "small_activity")],
+                         ids=_pool_id)
+def test_preview_and_event_name_the_same_deal(path):
+    """The engine gives a preview and the activity it announces the same deal and product, so
+    both state the event only through them: no prize or mechanic of their own (REVIEW.md 0.1)."""
+    for n, part in enumerate(variants(path), 1):
+        assert re.search(r"\{\{\s*deal\b", part), f"{_pool_id(path)} variant {n} names no deal"
+        assert "reward" not in part, f"{_pool_id(path)} variant {n} promises a prize of its own"
+
+
+@pytest.mark.parametrize("path", [p for p in POOLS if p.stem.startswith("node_") and "festive" in p.stem],
+                         ids=_pool_id)
+def test_a_greeting_never_sells(path):
+    for n, part in enumerate(variants(path), 1):
+        assert not re.search(r"\b(deal|offer|product)\b", part), f"{_pool_id(path)} variant {n}"
+
+
+WEEKDAY_WORDS = re.compile(r"周[一二三四五六日末]|星期|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.I)
+
+
+@pytest.mark.parametrize("path", [p for p in POOLS if p.stem.startswith(("moments_", "daily_deal"))],
+                         ids=_pool_id)
+def test_daily_copy_names_a_day_only_when_it_is_that_day(path):
+    """A daily post may go out on any weekday: a weekday word needs the `is_weekend` test."""
+    for n, part in enumerate(variants(path), 1):
+        text = literal_text(part)
+        if WEEKDAY_WORDS.search(text):
+            assert "is_weekend" in part or "weekday" in part, f"{_pool_id(path)} variant {n}"
+
+
 def _absolute_terms():
     """The Advertising Law terms lint's C001 bans, with the ordinary words it allows."""
     data = yaml.safe_load((ROOT / "sidomain_cli" / "lint" / "banned_terms.yaml").read_text("utf-8"))
@@ -308,12 +338,15 @@ def test_pool_renders_with_its_pack(path):
     env = _env()
     rendered_any = False
     runs = max([len(v.get(locale) or []) for v in (pack.get("vocabulary") or {}).values()] + [1])
-    cases = [(True, time, k) for time in ("07:20", "14:00") for k in range(runs)]
-    cases += [(False, time, 0) for time in ("07:20", "14:00")]
+    # season and is_weekend may or may not be given by the engine: pools test them with `is defined`
+    extras = ({}, {"season": "summer", "is_weekend": True}, {"season": "winter", "is_weekend": False})
+    cases = [(True, time, k, x) for time in ("07:20", "14:00") for k in range(runs) for x in extras]
+    cases += [(False, time, 0, x) for time in ("07:20", "14:00") for x in extras]
     for n, part in enumerate(variants(path), 1):
         template = env.from_string(part)
-        for full, time, k in cases:
-            text = template.render(_context(pack, locale, full=full, time=time, k=k)).strip()
+        for full, time, k, extra in cases:
+            text = template.render(_context(pack, locale, full=full, time=time, k=k,
+                                            extra=extra)).strip()
             where = f"{_pool_id(path)} variant {n} (full={full}, {time}, run {k})"
             assert "None" not in text and "{" not in text, where
             if locale == "zh-CN":
