@@ -52,6 +52,17 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in str(text).lower() if ch.isalnum())
 
 
+def alias_hit(alias: str, industry: str) -> bool:
+    """The planner's rule: an ASCII alias matches whole words ("tea" is not in "steakhouse"),
+    a Chinese one anywhere in the text."""
+    a = " ".join(str(alias).lower().split())
+    text = str(industry).lower()
+    if a.isascii():
+        pattern = r"(?<![a-z0-9])" + r"\s*".join(map(re.escape, a.split())) + r"(?![a-z0-9])"
+        return re.search(pattern, text) is not None
+    return a.replace(" ", "") in text.replace(" ", "")
+
+
 def pack_files():
     return sorted(PACK_DIR.glob("*.yaml"))
 
@@ -202,9 +213,9 @@ ALIAS_CASES = [
 
 @pytest.mark.parametrize("text,pack_id", [c for c in ALIAS_CASES if c[1] in PACKS])
 def test_industry_text_picks_the_pack(text, pack_id):
-    """The longest contained alias wins (ties: first id), as docs/packs.md says."""
+    """The longest matching alias wins (ties: first id)."""
     found = [(len(normalise(a)), pid) for pid, p in sorted(PACKS.items())
-             for a in p.get("aliases") or [] if normalise(a) in normalise(text)]
+             for a in p.get("aliases") or [] if alias_hit(a, text)]
     best = max(n for n, _ in found)
     assert sorted(pid for n, pid in found if n == best)[0] == pack_id, found
 
@@ -280,11 +291,17 @@ def test_pool_reads_as_customer_copy(path):
                 assert word not in low, f"{where}: another trade's word {word!r}"
         assert len(EMOJI.findall(part)) <= 1, f"{where}: more than one emoji"
         assert not re.search(r"\{\{\s*node\s*\}\}\s*快乐|happy\s*\{\{\s*node\b", part, re.I), where
-        assert "快乐" not in words, f"{where}: greetings come from node_greeting"
+        if pack_id in FOOD_PACKS:
+            assert "快乐" not in words, f"{where}: greetings come from node_greeting"
 
 
-@pytest.mark.parametrize("path", [p for p in POOLS if p.stem in ("small_preview", "small_activity")],
-                         ids=_pool_id)
+def food_pools(*stems, prefix=()):
+    """The food packs' pools with these names (the rules of the 10:22 review, REVIEW.md)."""
+    return [p for p in POOLS if p.parent.name in FOOD_PACKS
+            and (p.stem in stems or (prefix and p.stem.startswith(prefix)))]
+
+
+@pytest.mark.parametrize("path", food_pools("small_preview", "small_activity"), ids=_pool_id)
 def test_preview_and_event_name_the_same_deal(path):
     """The engine gives a preview and the activity it announces the same deal and product, so
     both state the event only through them: no prize or mechanic of their own (REVIEW.md 0.1)."""
@@ -293,8 +310,7 @@ def test_preview_and_event_name_the_same_deal(path):
         assert "reward" not in part, f"{_pool_id(path)} variant {n} promises a prize of its own"
 
 
-@pytest.mark.parametrize("path", [p for p in POOLS if p.stem.startswith("node_") and "festive" in p.stem],
-                         ids=_pool_id)
+@pytest.mark.parametrize("path", food_pools("node_festive", "node_moments_festive"), ids=_pool_id)
 def test_a_greeting_never_sells(path):
     for n, part in enumerate(variants(path), 1):
         assert not re.search(r"\b(deal|offer|product)\b", part), f"{_pool_id(path)} variant {n}"
@@ -303,8 +319,7 @@ def test_a_greeting_never_sells(path):
 WEEKDAY_WORDS = re.compile(r"周[一二三四五六日末]|星期|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.I)
 
 
-@pytest.mark.parametrize("path", [p for p in POOLS if p.stem.startswith(("moments_", "daily_deal"))],
-                         ids=_pool_id)
+@pytest.mark.parametrize("path", food_pools("daily_deal", prefix=("moments_",)), ids=_pool_id)
 def test_daily_copy_names_a_day_only_when_it_is_that_day(path):
     """A daily post may go out on any weekday: a weekday word needs the `is_weekend` test."""
     for n, part in enumerate(variants(path), 1):
@@ -355,7 +370,8 @@ def test_pool_renders_with_its_pack(path):
             else:
                 assert "  " not in text and " ." not in text and " ," not in text, f"{where}: {text}"
                 assert not re.search(r"^[.,!?:;]|[.,!?:;][.,!?:;]", text), f"{where}: {text}"
-                assert not re.search(r"\ba [aeiou]", text, re.I), f"{where}: article: {text}"
+                assert not re.search(r"\ba (?!one\b|one-|uni|use|usu|eu)[aeiou]", text, re.I), \
+                    f"{where}: article: {text}"
             rendered_any = rendered_any or (full and bool(text))
     assert rendered_any, f"{path}: no variant renders with the pack's own words"
 
