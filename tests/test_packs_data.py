@@ -26,7 +26,7 @@ DAYPART_KEYS = {"early", "morning", "lunch", "afternoon", "dinner", "evening", "
 # Pools run daily need 6 variants, weekly ones 3, the rest 2 (docs/packs.md, Rotation).
 DAILY = {"daily_deal", "moments_seed", "moments_life", "moments_backstage", "moments_offer",
          "moments_ugc", "fresh_list"}
-WEEKLY = {"ugc_show", "topic", "small_preview", "small_activity", "group_relay"}
+WEEKLY = {"ugc_show", "topic", "small_preview", "small_activity", "group_relay", "referral"}
 # Words of operators, not of customers (domain.md §12).
 OPS_WORDS = {
     "zh-CN": ["私域", "引流", "转化", "回访", "满群仪式", "月度大促", "福利群", "拉新", "促活",
