@@ -28,7 +28,7 @@ from hypothesis import event, example, given, note, settings
 from hypothesis import strategies as st
 
 from sidomain_cli.cli import run
-from sidomain_cli.domain import CHANNELS, SEGMENTS, TOUCHPOINTS
+from sidomain_cli.domain import CHANNELS, SEGMENT_AUDIENCES, SEGMENTS, TOUCHPOINTS
 from sidomain_cli.playbook import CAP_KEYS, METRICS, load_playbook
 from sidomain_cli.profile import OFFER_KEYS, load_profile
 from tests.helpers_plan import EXAMPLES, ROOT
@@ -262,6 +262,12 @@ def expected_phase(playbook, day: int) -> str:
     return playbook.phases[-1].id if day > playbook.phases[-1].last else playbook.phases[0].id
 
 
+SEND_METHODS = ("company_bulk", "staff_reminder", "auto_welcome", "subscription_message",
+                "oa_broadcast", "sms_batch", "live")
+NODE_ACTIVITIES = ("node", "warmup", "peak", "encore", "member_day", "member_day_eve")
+ACTIVITIES = (None, "small", "small_preview", "big", *NODE_ACTIVITIES)
+
+
 def check_hard_rules(plan: dict, profile_path: Path, *, days: int | None,
                      playbook_path: Path | None = None, user_texts=()) -> None:
     assert CONTRACT_KEYS <= set(plan)
@@ -272,7 +278,8 @@ def check_hard_rules(plan: dict, profile_path: Path, *, days: int | None,
     start = dt.date.fromisoformat(plan["start_date"])
     assert plan["days"] == (days or playbook.days)
     assert plan["quiet_hours"] == profile.quiet_hours_text
-    node_dates = {n["date"] for n in plan["nodes"]}
+    node_dates = {n["day"] for n in plan["nodes"]}
+    campaign_days = {d for c in plan["campaigns"] for d in c["warmup"] + [c["peak"]] + c["encore"]}
     big_days = {d for d in range(1, plan["days"] + 1) if d % playbook.big_every == 0}
     daily_1v1 = playbook.id == "one_on_one" or playbook.group_type == "service"
     junk = sorted({s for s in strings_in(user_texts) if s}, key=len, reverse=True)
@@ -284,17 +291,20 @@ def check_hard_rules(plan: dict, profile_path: Path, *, days: int | None,
         assert t["date"] == (start + dt.timedelta(days=t["day"] - 1)).isoformat(), t
         assert not in_quiet(t["time"], plan["quiet_hours"]), t
         assert t["channel"] in CHANNELS and t["channel"] in profile.touchpoints, t
-        assert t["segment"] in SEGMENTS and t["send"] in ("company_bulk", "staff_reminder")
-        assert t["activity"] in (None, "small", "big", "node"), t
-        assert (t["node"] is not None) == (t["activity"] == "node"), t
-        if t["activity"] == "node":
+        assert t["segment"] in SEGMENTS and t["send"] in SEND_METHODS, t
+        assert t["activity"] in ACTIVITIES, t
+        assert (t["node"] is not None) == (t["activity"] in NODE_ACTIVITIES), t
+        if t["activity"] in ("node", "peak", "member_day"):
             assert t["date"] in node_dates, t
+        if t["activity"] in ("warmup", "peak", "encore"):
+            assert t["date"] in campaign_days, t
         assert t["phase"] == expected_phase(playbook, t["day"]), t
         if builtin:  # the built-ins: days 1–7 retention, 8 on conversion
             assert t["phase"] == ("retention" if t["day"] <= 7 else "conversion"), t
-        if t["channel"] == "wecom_1v1" and not daily_1v1:
-            assert (t["day"] in big_days or t["date"] in node_dates
-                    or t["day"] in playbook.key_days), t
+        if t["channel"] == "wecom_1v1" and not daily_1v1:  # key days, or the loyal core
+            assert (t["day"] in big_days or t["date"] in node_dates or t["date"] in campaign_days
+                    or t["day"] in playbook.key_days
+                    or SEGMENT_AUDIENCES[t["segment"]] <= {"loyal"}), t
         message = t["message"]
         assert message.strip(), t
         for s in junk:
@@ -311,10 +321,13 @@ def check_hard_rules(plan: dict, profile_path: Path, *, days: int | None,
                 assert n <= 3, (date, n)
         if channel == "wecom_group":
             assert n <= caps["group_posts_per_day"], (date, n)
-    bulk = Counter((t["date"], t["channel"]) for t in cal if t["send"] == "company_bulk"
-                   and t["channel"] in ("wecom_1v1", "wecom_group"))
+    # caps count per customer or group: per audience a segment covers
+    bulk = Counter((t["date"], t["channel"], a) for t in cal if t["send"] == "company_bulk"
+                   and t["channel"] in ("wecom_1v1", "wecom_group")
+                   for a in SEGMENT_AUDIENCES[t["segment"]])
     assert max(bulk.values(), default=0) <= caps["company_bulk_per_day"]
-    weeks = Counter((t["day"] - 1) // 7 for t in cal if t["channel"] == "wecom_1v1")
+    weeks = Counter(((t["day"] - 1) // 7, a) for t in cal if t["channel"] == "wecom_1v1"
+                    for a in SEGMENT_AUDIENCES[t["segment"]])
     assert max(weeks.values(), default=0) <= caps["one_on_one_per_week"]
 
     mix = plan["channel_mix"]
