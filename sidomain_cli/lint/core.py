@@ -19,7 +19,7 @@ from sidomain_cli.yamlio import Doc, Key
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIX = ".j2"
-KINDS = ("profile", "playbook", "method", "template")
+KINDS = ("profile", "playbook", "method", "industry_pack", "template")
 # Folders never walked into (explicitly named files are always checked).
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "build", "dist", "site-packages"})
 # Fields that make an untagged YAML mapping a brand profile (two of them are enough).
@@ -93,7 +93,7 @@ def classify(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
     kind = data.get("kind")
-    if kind in ("playbook", "method"):
+    if kind in ("playbook", "method", "industry_pack"):
         return kind
     if kind is not None:
         return None  # holidays, compliance terms, other tools' files
@@ -225,6 +225,8 @@ class FileContext:
         return out
 
     def is_disabled(self, p: Problem) -> bool:
+        if p.path != self.name:  # a content finding in another file (lint/content.py)
+            return False
         codes = self.disabled.get(p.line)
         return bool(codes) and (ALL in codes or any(p.code.startswith(c) for c in codes))
 

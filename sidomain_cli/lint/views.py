@@ -14,10 +14,12 @@ from typing import Any
 from sidomain_cli.domain import DEFAULT_CAPS, SEGMENT_AUDIENCES
 from sidomain_cli.playbook import (METHOD_SPEC, PLAYBOOK_SPEC, TASK_SPEC, Phase, TaskPattern,
                                    task_from_dict)
+from sidomain_cli.planning.packs import PACK_SPEC
 from sidomain_cli.profile import PROFILE_SPEC
 from sidomain_cli.yamlio import Doc
 
-SPECS = {"profile": PROFILE_SPEC, "playbook": PLAYBOOK_SPEC, "method": METHOD_SPEC}
+SPECS = {"profile": PROFILE_SPEC, "playbook": PLAYBOOK_SPEC, "method": METHOD_SPEC,
+         "industry_pack": PACK_SPEC}
 DEFAULT_DAYS = 60
 
 

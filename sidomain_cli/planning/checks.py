@@ -2,7 +2,8 @@
 
 Each check reads a finished plan and yields :class:`Finding` — the test suite asserts
 that the built-in packs and playbooks give none, and ``sidomain lint`` (rules C002–C009)
-reports them at the profile, playbook or template line that caused them.  The word lists
+reports them at the profile, pack, playbook or template line that caused them (a finding's
+``cause`` says which input to look at, its ``needle`` the words to look for there).  The word lists
 are data (``playbooks/copy_rules.yaml``), defaults a team may extend.
 """
 
@@ -30,6 +31,7 @@ class Finding:
     message: str        # the finding, one line
     text: str = ""      # the copy that broke the rule
     cause: str = ""     # "offer:<key>", "template:<pool>", "task" — where to point
+    needle: str = ""    # the words of ``text`` that broke the rule, to find their source
 
 
 @lru_cache(maxsize=1)
@@ -83,17 +85,22 @@ def timing(plan) -> Iterator[Finding]:
         word = timing_mismatch(t.message, dt.date.fromisoformat(t.date), t.time, plan.locale)
         if word:
             yield Finding("C011", t.task, t.date, f"'{word}' in copy sent on {t.date} at "
-                          f"{t.time}", t.message, f"template:{t.template}")
+                          f"{t.time}", t.message, f"template:{t.template}",
+                          _found(t.message, word))
 
 
-def check_plan(plan, method=None, pack=None) -> Iterator[Finding]:
-    """Every finding of every copy rule on a plan."""
+def check_plan(plan, method=None, pack=None, offers: dict[str, str] | None = None
+               ) -> Iterator[Finding]:
+    """Every finding of every copy rule on a plan.
+
+    ``offers`` (key → the text the plan quotes, ``pipeline.offers_for``) lets the audience
+    rules also catch an offer a template quotes by itself (``{{ offers.first_order }}``)."""
     yield from repeated_copy(plan, method)
     yield from jargon(plan)
     if plan.locale == "zh-CN":
         yield from half_width(plan)
     yield from node_tone(plan)
-    yield from offer_audience(plan, method)
+    yield from offer_audience(plan, method, offers)
     yield from other_trade(plan, pack)
     yield from service_peaks(plan, pack)
     yield from timing(plan)
@@ -117,6 +124,17 @@ def repeated_copy(plan, method=None) -> Iterator[Finding]:
         if count[norm] == most + 1:
             yield Finding("C002", t.task, t.date, f"the same text sent more than {most} times",
                           t.message, f"template:{t.template}")
+    # the member's own clock: one member gets every step, so two steps on one channel
+    # must not say the same thing within the window either
+    step: dict[tuple[str, str], int] = {}
+    for t in sorted(plan.lifecycle, key=lambda t: t.offset_day):
+        norm = normalise(t.message)
+        prev = step.get((t.channel, norm))
+        if prev is not None and t.offset_day - prev < window:
+            yield Finding("C002", t.task, f"+{t.offset_day}", f"the same text on {t.channel} "
+                          f"to one member on day +{prev} and +{t.offset_day} of their clock "
+                          f"(at least {window} days apart)", t.message, f"template:{t.template}")
+        step[(t.channel, norm)] = t.offset_day
 
 
 def jargon(plan) -> Iterator[Finding]:
@@ -125,7 +143,7 @@ def jargon(plan) -> Iterator[Finding]:
         for w in words:
             if w.lower() in t.message.lower():
                 yield Finding("C003", t.task, date, f"ops jargon '{w}' in customer copy",
-                              t.message, _cause_of(t, w, plan))
+                              t.message, _cause_of(t, w, plan), _found(t.message, w))
                 break
 
 
@@ -134,7 +152,8 @@ def half_width(plan) -> Iterator[Finding]:
         m = HALF_WIDTH.search(t.message)
         if m:
             yield Finding("C004", t.task, date, f"half-width '{m.group(0)}' in Chinese copy "
-                          "(use ,。!?;:)", t.message, f"template:{t.template}")
+                          "(use ,。!?;:)", t.message, f"template:{t.template}",
+                          t.message[max(m.start() - 3, 0):m.end() + 3].strip())
 
 
 def node_tone(plan) -> Iterator[Finding]:
@@ -148,31 +167,45 @@ def node_tone(plan) -> Iterator[Finding]:
             continue
         tone = tones.get(t.date)
         low = t.message.lower()
-        if tone == "solemn" and (happy.search(t.message) or price.search(t.message)
-                                 or any(w in low for w in sale)):
+        greeting = happy.search(t.message)
+        priced = price.search(t.message)
+        sold = next((w for w in sale if w in low), None)
+        if tone == "solemn" and (greeting or priced or sold):
             yield Finding("C005", t.task, t.date, f"a greeting or promotion on {t.node}, a "
-                          "solemn day", t.message, f"template:{t.template}")
-        elif tone == "commercial" and happy.search(t.message) and t.activity in ("node", "peak"):
+                          "solemn day", t.message, f"template:{t.template}",
+                          greeting.group(0) if greeting else priced.group(0) if priced
+                          else _found(t.message, sold))
+        elif tone == "commercial" and greeting and t.activity in ("node", "peak"):
             yield Finding("C006", t.task, t.date, f"a festive greeting for {t.node}, a "
-                          "campaign, not a festival", t.message, f"template:{t.template}")
+                          "campaign, not a festival", t.message, f"template:{t.template}",
+                          greeting.group(0))
 
 
-def offer_audience(plan, method=None) -> Iterator[Finding]:
+def offer_audience(plan, method=None, offers: dict[str, str] | None = None
+                   ) -> Iterator[Finding]:
     audiences = method.offer_audiences if method else {}
     member_days = {n["day"] for n in plan.nodes if n.get("kind") == "member_day"}
     eves = {(dt.date.fromisoformat(d) - dt.timedelta(days=1)).isoformat() for d in member_days}
+    quoted = {k: v for k, v in (offers or {}).items() if isinstance(v, str) and len(v) >= 4}
     for t, date in _rows(plan):
-        if not t.offer:
-            continue
-        rule = audiences.get(t.offer) or {"audience": "all"}
-        seg = SEGMENT_AUDIENCES.get(t.segment, frozenset())
-        if rule["audience"] != "all" and not seg <= {rule["audience"]}:
-            yield Finding("C007", t.task, date, f"the {t.offer} offer is for "
-                          f"{rule['audience']} customers, sent to segment {t.segment}",
-                          t.message, f"offer:{t.offer}")
-        if rule.get("window") == "member_day" and date not in member_days | eves:
-            yield Finding("C008", t.task, date, "the member-day offer off the member day",
-                          t.message, f"offer:{t.offer}")
+        # the task's own offer, and any other offer its template quotes word for word
+        keys = [t.offer] if t.offer else []
+        keys += [k for k, v in quoted.items() if k != t.offer and v in t.message
+                 and (audiences.get(k, {}).get("window") != "member_day"
+                      or not date.startswith("+"))]  # a welcome may name the member day
+        for key in keys:
+            own = key == t.offer
+            cause = f"offer:{key}" if own else f"template:{t.template}"
+            how = "" if own else f" (its template quotes offers.{key})"
+            rule = audiences.get(key) or {"audience": "all"}
+            seg = SEGMENT_AUDIENCES.get(t.segment, frozenset())
+            if rule["audience"] != "all" and not seg <= {rule["audience"]}:
+                yield Finding("C007", t.task, date, f"the {key} offer is for "
+                              f"{rule['audience']} customers, sent to segment {t.segment}{how}",
+                              t.message, cause)
+            if rule.get("window") == "member_day" and date not in member_days | eves:
+                yield Finding("C008", t.task, date, f"the member-day offer off the member "
+                              f"day{how}", t.message, cause)
 
 
 def other_trade(plan, pack) -> Iterator[Finding]:
@@ -184,7 +217,8 @@ def other_trade(plan, pack) -> Iterator[Finding]:
         for w in banned:
             if w.lower() in t.message.lower():
                 yield Finding("C009", t.task, date, f"'{w}' is another trade's wording for a "
-                              f"{pack.id} brand", t.message, _cause_of(t, w, plan))
+                              f"{pack.id} brand", t.message, _cause_of(t, w, plan),
+                              _found(t.message, w))
                 break
 
 
@@ -203,3 +237,9 @@ def service_peaks(plan, pack) -> Iterator[Finding]:
 def _cause_of(task, word: str, plan) -> str:
     """Where a word came from: the profile's offer it is in, else the template."""
     return f"offer:{task.offer}" if task.offer else f"template:{task.template}"
+
+
+def _found(message: str, word: str) -> str:
+    """``word`` as the message spells it (the lists match case-insensitively)."""
+    at = message.lower().find(word.lower())
+    return message[at:at + len(word)] if at >= 0 else word

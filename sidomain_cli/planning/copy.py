@@ -53,15 +53,25 @@ class Pools:
         self.pack_id = pack_id
         self._cache: dict[str, list[Any]] = {}
 
-    def name_of(self, pool: str) -> str | None:
-        """The template name of a pool: the first root that has it wins; in a root the
+    def _locate(self, pool: str):
+        """(root, template name) of a pool: the first root that has it wins; in a root the
         trade's own pool comes before the general one."""
         names = (f"industries/{self.pack_id}/{pool}{TEMPLATE_SUFFIX}", pool + TEMPLATE_SUFFIX)
         for root in self.renderer.roots:
             for name in names:
                 if (root / name).is_file():
-                    return name
+                    return root, name
         return None
+
+    def name_of(self, pool: str) -> str | None:
+        """The template name of a pool (see :meth:`_locate`)."""
+        found = self._locate(pool)
+        return found[1] if found else None
+
+    def path_of(self, pool: str):
+        """The file a pool is read from (lint points its findings there), or None."""
+        found = self._locate(pool)
+        return found[0] / found[1] if found else None
 
     def exists(self, pool: str) -> bool:
         return self.name_of(pool) is not None

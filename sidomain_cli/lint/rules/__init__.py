@@ -1,13 +1,14 @@
 """The rule table: code → module.  Adding a rule is adding one module and one row here.
 
 Each rule module defines ``CODE``, ``NAME``, ``SEVERITY``, ``KINDS`` (file kinds it
-checks: profile, playbook, method, template), ``SUMMARY``, a docstring with the sections
+checks: profile, playbook, method, industry_pack, template), ``SUMMARY``, a docstring with the sections
 *What it does*, *Why it matters*, *Failing example*, *Passing example* (shown by
 ``sidomain rules CODE``), and ``check(ctx)`` yielding :class:`~sidomain_cli.errors.Problem`
 objects made with ``ctx.report(...)``.  Codes are stable and never reused.
 
 Families: ``S`` schema (every YAML kind), ``B`` brand profiles, ``P`` playbooks,
-``T`` templates and messages, ``C`` compliance.
+``T`` templates and messages, ``C`` compliance and content (the copy of the plan a
+profile gets).
 """
 
 from __future__ import annotations
@@ -48,10 +49,21 @@ TABLE: dict[str, str] = {
     "T005": "template_refused",
     # C: compliance
     "C001": "absolute_terms",
+    # C: content of the plan a profile gets (planning/checks.py, issue 9 item 7)
+    "C002": "copy_repeated",
+    "C003": "ops_jargon",
+    "C004": "half_width_punctuation",
+    "C005": "solemn_node_tone",
+    "C006": "commercial_node_greeting",
+    "C007": "offer_wrong_audience",
+    "C008": "member_day_offer_off_day",
+    "C009": "other_trade_wording",
+    "C010": "staff_post_in_service_peak",
 }
 
 FAMILIES = {"S": "schema", "B": "brand profiles", "P": "playbooks",
-            "T": "templates and messages", "C": "compliance"}
+            "T": "templates and messages",
+            "C": "compliance and content"}
 DOC_SECTIONS = ("What it does", "Why it matters", "Failing example", "Passing example")
 
 

@@ -22,7 +22,7 @@ from sidomain_cli.lint.rules._schema import check_code
 CODE = "S004"
 NAME = "bad-value"
 SEVERITY = "error"
-KINDS = ("profile", "playbook", "method")
+KINDS = ("profile", "playbook", "method", "industry_pack")
 SUMMARY = "A value outside its allowed set or range."
 
 

@@ -21,7 +21,7 @@ from sidomain_cli.lint.rules._schema import check_code
 CODE = "S005"
 NAME = "duplicate-key"
 SEVERITY = "error"
-KINDS = ("profile", "playbook", "method")
+KINDS = ("profile", "playbook", "method", "industry_pack")
 SUMMARY = "The same key twice in one mapping, or an item twice in a list of distinct items."
 
 

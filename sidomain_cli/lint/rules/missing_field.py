@@ -28,7 +28,7 @@ from sidomain_cli.lint.rules._schema import check_code
 CODE = "S001"
 NAME = "missing-field"
 SEVERITY = "error"
-KINDS = ("profile", "playbook", "method")
+KINDS = ("profile", "playbook", "method", "industry_pack")
 SUMMARY = "A required field is missing."
 
 

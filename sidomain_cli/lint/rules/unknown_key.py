@@ -22,7 +22,7 @@ from sidomain_cli.lint.rules._schema import check_code
 CODE = "S003"
 NAME = "unknown-key"
 SEVERITY = "error"
-KINDS = ("profile", "playbook", "method")
+KINDS = ("profile", "playbook", "method", "industry_pack")
 SUMMARY = "A key the format does not know (the message names the nearest valid key)."
 
 

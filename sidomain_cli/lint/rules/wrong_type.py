@@ -23,7 +23,7 @@ from sidomain_cli.lint.rules._schema import check_code
 CODE = "S002"
 NAME = "wrong-type"
 SEVERITY = "error"
-KINDS = ("profile", "playbook", "method")
+KINDS = ("profile", "playbook", "method", "industry_pack")
 SUMMARY = "A value has the wrong type."
 
 
