@@ -31,7 +31,7 @@ def make_profiles(folder: Path, copies: int) -> int:
         text = src.read_text(encoding="utf-8")
         for i in range(copies):
             start = dt.date(2026, 12, 1) + dt.timedelta(days=11 * i)
-            out = re.sub(r"^brand: (.+)$", rf"brand: \1{i}", text, count=1, flags=re.M)
+            out = re.sub(r"^brand: (.+)$", rf"brand: \g<1>{i}", text, count=1, flags=re.M)
             out = re.sub(r"^start_date: .+$", f"start_date: {start}", out, count=1, flags=re.M)
             (folder / f"{src.stem}_{i}.yaml").write_text(out, encoding="utf-8")
             n += 1

@@ -91,3 +91,25 @@ def test_built_in_industry_packs_are_linted_as_packs():
     result = lint_paths(packs)
     assert result.files == len(packs) and result.skipped == 0
     assert result.problems == []
+
+
+def test_plans_of_one_process_share_compiled_pools_but_see_an_edit(tmp_path):
+    from sidomain_cli.planning import make_plan
+    from sidomain_cli.profile import load_profile
+
+    path, _ = hotpot_with(tmp_path, "首次到店送果盘")
+    pool = tmp_path / "tpl" / "zh-CN" / "industries" / "hotpot" / "daily_deal.j2"
+    pool.parent.mkdir(parents=True)
+    pool.write_text("今日推荐：{{ deal }}。\n", encoding="utf-8")
+    profile = load_profile(path)
+
+    def topics():
+        plan = make_plan(profile, template_dirs=(tmp_path / "tpl",))
+        return {t.message for t in plan.calendar if t.template == "daily_deal"}
+
+    first = topics()
+    assert first and all(m.startswith("今日推荐") for m in first)
+    assert topics() == first
+    pool.write_text("午市推荐：{{ deal }}。\n", encoding="utf-8")
+    again = topics()
+    assert again and all(m.startswith("午市推荐") for m in again)

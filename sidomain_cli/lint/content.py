@@ -105,7 +105,11 @@ def _plan(ctx):
                                      *ws.linted_template_dirs]))
         plan = make_plan(profile, playbook=playbook, method=method, template_dirs=extra)
         pack = all_packs().get(plan.industry_pack)
-        playbook = playbook or load_playbook(name or plan.playbook)
+        if playbook is None:  # for its offers: read once per playbook per lint run
+            key = ("playbook", name or plan.playbook)
+            if key not in ws.cache:
+                ws.cache[key] = load_playbook(name or plan.playbook)
+            playbook = ws.cache[key]
         offers = offers_for(profile, pack, plan.locale, playbook) if pack else {}
     except SidomainError:
         return None  # the S, B and T rules report why
