@@ -113,3 +113,26 @@ def test_plans_of_one_process_share_compiled_pools_but_see_an_edit(tmp_path):
     pool.write_text("午市推荐：{{ deal }}。\n", encoding="utf-8")
     again = topics()
     assert again and all(m.startswith("午市推荐") for m in again)
+
+
+def test_a_word_from_the_packs_vocabulary_is_placed_at_the_packs_line(tmp_path):
+    from sidomain_cli.lint.content import Where, _plan
+    from sidomain_cli.lint.core import LintResult, Workspace, _load
+    from sidomain_cli.planning.checks import Finding
+
+    path, _ = hotpot_with(tmp_path, "首次到店送果盘")
+    ws = Workspace(LintOptions(), [path])
+    ctx = _load(path, ws, LintResult())
+    plan, _, pack, pools, playbook_path, _ = _plan(ctx)
+    word = next(w for w in pack.words("products", "zh-CN") if w not in HOTPOT)
+    where = Where(ctx, plan, pack, pools, playbook_path)
+    f = Finding("C009", "daily_deal", "2026-12-16", "x", f"今天{word}", "template:daily_deal",
+                word)
+    at_path, at_line, at_col = where.of(f)
+    text = Path(pack.path).read_text(encoding="utf-8").splitlines()[at_line - 1]
+    assert at_path == pack.path and text[at_col - 1:].startswith(word)
+    # a task's time is fixed at the playbook task
+    task = Finding("C010", "topic", "2026-12-16", "x", "", "task")
+    at_path, at_line, _ = where.of(task)
+    text = Path(at_path).read_text(encoding="utf-8").splitlines()[at_line - 1]
+    assert at_path == playbook_path and "id: topic" in text

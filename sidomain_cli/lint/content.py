@@ -161,11 +161,14 @@ class Where:
 
     # -- templates ------------------------------------------------------------------------
     def _template(self, pool: str, f) -> tuple[str, int, int]:
-        if f.needle and self.pack is not None:  # a pack's vocabulary or offer
-            pctx = self._file(self.pack.path, "industry_pack")
-            hit = pctx and self._in_texts(pctx, PACK_TEXT, f.needle)
-            if hit and not self._in_template(pool, f.needle):
-                return hit
+        if f.needle and not self._in_template(pool, f.needle):
+            # words the template does not hold: the playbook's offers, the pack's words
+            for fctx, fields in ((self._file(self.playbook_path, "playbook"), ("offers",)),
+                                 (self._file(self.pack.path if self.pack else None,
+                                             "industry_pack"), PACK_TEXT)):
+                hit = self._in_texts(fctx, fields, f.needle)
+                if hit:
+                    return hit
         path = self.pools.path_of(pool)
         if path is None:
             return self.ctx.name, 1, 1
