@@ -42,7 +42,7 @@ SAMPLE = {"brand": "熊猫咖啡", "industry": "coffee", "day": 8, "date": "2026
           "reward": "免费升杯券", "scene": "下午茶", "persona": "小鹿", "persona_role": "店长",
           "node_tone": "commercial", "node_greeting": "", "node_id": "double12",
           "stage": "peak", "event_date_text": "12月12日", "event_time": "19:00",
-          "member_day": 18, "offset_day": ""}
+          "member_day": 18, "offset_day": "", "season": "winter", "is_weekend": False}
 
 
 def sample_context(offers: dict) -> dict:
@@ -89,10 +89,10 @@ def longest_variant(ctx, roots, name: str, locale: str) -> tuple[int, int] | Non
         lines = [n + 1 + (1 if n else 0) for n, _ in split_variants(source)]
         sample = sample_context(offers)
         worst = None
-        for tmpl, line in zip(variants, lines):
-            try:
-                out = render_template(tmpl, name, sample)
-            except (SidomainError, Exception):  # noqa: BLE001 - T003/T005's findings
+        for i, line in enumerate(lines[:len(variants)]):
+            try:  # variants compile when first taken
+                out = render_template(variants[i], name, sample)
+            except (SidomainError, Exception):  # noqa: BLE001 - T002/T003/T005's findings
                 continue
             kept = (s.strip() for s in out.splitlines())
             n = len("\n".join(s for s in kept if s))
