@@ -14,6 +14,7 @@ INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 # Each import registers its commands on ``app`` (each module imports only typer),
 # in the order ``sidomain --help`` lists them.
+from sidomain_cli.commands import init  # noqa: F401,E402,I001
 from sidomain_cli.commands import plan  # noqa: F401,E402,I001
 from sidomain_cli.commands import export  # noqa: F401,E402,I001
 from sidomain_cli.commands import lint  # noqa: F401,E402,I001
