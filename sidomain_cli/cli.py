@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sidomain_cli.app import app, state
@@ -33,6 +34,10 @@ def run(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     state["debug"] = "--debug" in args
     command = typer.main.get_command(app)
+    if "_SIDOMAIN_COMPLETE" in os.environ:  # the shell asks for completions
+        from typer._completion_classes import completion_init
+
+        completion_init()  # registers bash/zsh/fish (add_completion=False skips it)
     try:
         try:
             result = command.main(args=args, prog_name="sidomain", standalone_mode=False)

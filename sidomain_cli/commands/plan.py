@@ -10,6 +10,15 @@ import typer
 
 from sidomain_cli.app import app
 
+
+# Shell completion (sidomain_cli.completion is imported only when the shell asks).
+def _complete(name: str):
+    def complete(incomplete: str) -> list[str]:
+        from sidomain_cli import completion
+
+        return getattr(completion, name)(incomplete)
+    return complete
+
 PLAN_HELP = """Diagnose a brand profile and write its private-domain plan.
 
 The plan: store type and operating model (with the reasons), channel mix, acquisition
@@ -46,15 +55,16 @@ def parse_start(value: Optional[str]) -> Optional[dt.date]:
 
 @app.command("plan", help=PLAN_HELP, no_args_is_help=True)
 def plan_command(
-    profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/)."),
-    fmt: str = typer.Option("text", "--format", "-f",
+    profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/).",
+                                   autocompletion=_complete("complete_yaml_path")),
+    fmt: str = typer.Option("text", "--format", "-f", autocompletion=_complete("complete_format"),
                             help="text (tables), markdown (a report), html (the client report, one file), "
                                  "pdf (that report on A4, needs Chromium) or json (the contract)."),
     output: str = typer.Option("-", "--output", "-o",
                                help="File to write, or - for stdout (default)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     playbook: Optional[str] = typer.Option(
-        None, "--playbook", "-p",
+        None, "--playbook", "-p", autocompletion=_complete("complete_playbook"),
         help="Built-in playbook (community_promotion, tiered, one_on_one, online_counter) "
              "or a playbook YAML path; default: the diagnosed model."),
     method: Optional[Path] = typer.Option(
@@ -64,6 +74,7 @@ def plan_command(
     days: Optional[int] = typer.Option(None, "--days", min=1, max=366,
                                        help="Length of the calendar (default 60)."),
     locale: Optional[str] = typer.Option(None, "--locale", "-l",
+                                         autocompletion=_complete("complete_locale"),
                                          help="zh-CN (default) or en; overrides the profile."),
     templates: Optional[List[Path]] = typer.Option(
         None, "--templates", help="Extra template folder (with zh-CN/ and en/ inside); "
