@@ -309,8 +309,41 @@ def _walk(node, key: Key, doc: Doc, counter: list[int], depth: int) -> None:
             _walk(item, child, doc, counter, depth + 1)
 
 
+# Parsed documents kept for the process, keyed by path, kind, encoding and a hash of the
+# bytes (so an edited file is parsed again, however quickly it was rewritten). Only what
+# every plan reads again is kept: playbooks, method files and the built-in data files
+# (holidays, node catalog …); not profiles, which a batch reads once each. A cached Doc
+# is shared: its consumers build their own objects from it and never change it.
+CACHED_KINDS = ("playbook", "method file")
+CACHE_MAX = 64
+_CACHE: dict[tuple, Doc] = {}
+
+
+def _cacheable(path: str | Path, what: str) -> bool:
+    if what in CACHED_KINDS:
+        return True
+    from sidomain_cli.resources import playbooks_dir
+
+    try:
+        return Path(path).resolve().is_relative_to(playbooks_dir().resolve())
+    except (OSError, FileNotFoundError):
+        return False
+
+
 def load_yaml(path: str | Path, *, what: str = "file", encoding: str | None = None) -> Doc:
-    return parse_yaml(read_text(path, what=what, encoding=encoding), str(path))
+    if not _cacheable(path, what):
+        return parse_yaml(read_text(path, what=what, encoding=encoding), str(path))
+    import hashlib
+
+    raw = read_bytes(path, what=what)
+    key = (str(path), what, encoding, hashlib.blake2b(raw, digest_size=16).digest())
+    doc = _CACHE.get(key)
+    if doc is None:
+        doc = parse_yaml(decode(raw, str(path), encoding=encoding, noun=what), str(path))
+        if len(_CACHE) >= CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = doc
+    return doc
 
 
 def _check_timestamp(node, key: Key, doc: Doc) -> None:

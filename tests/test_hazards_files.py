@@ -488,6 +488,9 @@ WRITE_CALLS = re.compile(r"""\bopen\([^)]*["'](?:[wax]b?|[rw]\+b?)["']|\.write_(
 ALLOWED = {  # the writers themselves (files inside their temporary folder and zip)
     ("sidomain_cli/exporters/sinks.py", 'open(self.root / name, "xb")'),
     ("sidomain_cli/exporters/sinks.py", 'self.zf.open(info, "w"'),
+    # --install-completion creates the shell's own completion folder (~/.zfunc …) if missing;
+    # the script itself goes through output.write_text
+    ("sidomain_cli/completion.py", "path.parent.mkdir(parents=True, exist_ok=True)"),
 }
 
 

@@ -34,10 +34,11 @@ Examples:
   sidomain plan examples/jeweller.yaml --locale en --start 2027-01-04 --days 90
   sidomain plan brand.yaml --playbook tiered          # force an operating model
   sidomain plan brand.yaml --playbook my-playbook.yaml
+  sidomain plan clients/ --format html --output-dir reports/   # a folder of profiles
 
 \b
 Exit codes:
-  0  plan written
+  0  plan written (every plan, with several profiles)
   2  bad input (the message names file, line and field) or refused output
   130 interrupted
 """
@@ -55,13 +56,18 @@ def parse_start(value: Optional[str]) -> Optional[dt.date]:
 
 @app.command("plan", help=PLAN_HELP, no_args_is_help=True)
 def plan_command(
-    profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/).",
-                                   autocompletion=_complete("complete_yaml_path")),
+    profiles: List[Path] = typer.Argument(..., metavar="PROFILE...",
+                                          help="Brand profile YAML (see examples/); several, "
+                                               "or folders of them, with --output-dir.",
+                                          autocompletion=_complete("complete_yaml_path")),
     fmt: str = typer.Option("text", "--format", "-f", autocompletion=_complete("complete_format"),
                             help="text (tables), markdown (a report), html (the client report, one file), "
                                  "pdf (that report on A4, needs Chromium) or json (the contract)."),
     output: str = typer.Option("-", "--output", "-o",
                                help="File to write, or - for stdout (default)."),
+    output_dir: Optional[Path] = typer.Option(
+        None, "--output-dir", "-d", help="Plan every profile given into this existing folder: "
+                                         "DIR/<profile name>.<format suffix>."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     playbook: Optional[str] = typer.Option(
         None, "--playbook", "-p", autocompletion=_complete("complete_playbook"),
@@ -89,7 +95,7 @@ def plan_command(
                                             "message scripts."),
     day: Optional[int] = typer.Option(None, "--day", min=1,
                                       help="Text: show one day with the full message scripts."),
-) -> None:
+) -> int:
     from sidomain_cli.errors import InputError
     from sidomain_cli.output import check_target, write_bytes, write_text
     from sidomain_cli.planner import make_plan
@@ -112,16 +118,38 @@ def plan_command(
     if fmt == "pdf" and output == "-" and sys.stdout.isatty():
         raise typer.BadParameter("a PDF is binary: give a file with -o plan.pdf",
                                  param_hint="--output")
-    if output != "-":
+    many = output_dir is not None or len(profiles) > 1 or profiles[0].is_dir()
+    if many:
+        if output_dir is None:
+            raise typer.BadParameter("several profiles (or a folder) are planned into a "
+                                     "folder: give --output-dir DIR", param_hint="--output-dir")
+        if output != "-":
+            raise typer.BadParameter("--output is for one profile; --output-dir names the "
+                                     "files itself", param_hint="--output")
+        if week is not None or day is not None:
+            raise typer.BadParameter("--week and --day show one plan in the terminal",
+                                     param_hint="--week/--day")
+    elif output != "-":
         check_target(output, force=force)  # refuse before doing any work
-    prof = load_profile(profile, encoding=encoding)
     pb = load_playbook(playbook, encoding=encoding) if playbook else None
     meth = load_method(method, encoding=encoding) if method else None
     for d in templates or ():
         if not d.is_dir():
             raise InputError("template folder not found", path=str(d))
-    plan = make_plan(prof, playbook=pb, method=meth, start=parse_start(start), days=days,
-                     locale=locale, template_dirs=tuple(templates or ()))
+    start_date = parse_start(start)
+
+    def plan_one(path: Path):
+        return make_plan(load_profile(path, encoding=encoding), playbook=pb, method=meth,
+                         start=start_date, days=days, locale=locale,
+                         template_dirs=tuple(templates or ()))
+
+    if many:
+        def render(plan, path: Path):
+            return FORMATS[fmt](plan, color=False, width=DEFAULT_WIDTH, source=str(path))
+        return _plan_many(profiles, output_dir, fmt=fmt, force=force, plan_one=plan_one,
+                          render=render)
+    profile = profiles[0]
+    plan = plan_one(profile)
     if week is not None and (week - 1) * 7 + 1 > plan.days:
         raise typer.BadParameter(f"the plan has {-(-plan.days // 7)} weeks", param_hint="--week")
     if day is not None and day > plan.days:
@@ -134,9 +162,97 @@ def plan_command(
         write_bytes(output, report, force=force)
     else:
         write_text(output, report, force=force)
+    return 0
 
 
 DEFAULT_WIDTH = 120  # text written to a file or a pipe: the same bytes whatever the terminal
+
+
+def _plan_many(profiles: List[Path], output_dir: Path, *, fmt: str, force: bool, plan_one,
+               render) -> int:
+    """Plan each profile into ``output_dir``: progress on a terminal, a summary, exit 2 if
+    any failed (the others are still written)."""
+    import sys
+
+    from sidomain_cli.batch import expand, plan_many
+    from sidomain_cli.errors import OutputError
+
+    paths = expand(profiles)
+    if not output_dir.is_dir():
+        raise OutputError("output folder does not exist", path=str(output_dir),
+                          hint="create it first")
+    bar = _Progress(len(paths)) if sys.stderr.isatty() else None
+    results = []
+    with bar or _nothing():
+        for result in plan_many(paths, output_dir, fmt=fmt, force=force, plan_one=plan_one,
+                                render=render,
+                                on_start=bar.start if bar else (lambda p: None)):
+            results.append(result)
+            if not result.ok:
+                sys.stderr.write("".join(f"sidomain: error: {line}\n"
+                                         for line in result.error.splitlines()))
+            if bar:
+                bar.done()
+    sys.stdout.write(_summary(results, text_width("-")))
+    return 2 if any(not r.ok for r in results) else 0
+
+
+class _Progress:
+    """A progress bar on stderr naming the profile being planned (terminal only)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.progress = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=Console(stderr=True),
+                                 transient=True)
+        self.task = self.progress.add_task("planning", total=total)
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def start(self, path: Path) -> None:
+        self.progress.update(self.task, description=path.name)
+
+    def done(self) -> None:
+        self.progress.advance(self.task)
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def _summary(results, width: int) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from sidomain_cli.safetext import one_line
+
+    con = Console(file=StringIO(), width=max(60, width), color_system=None, highlight=False,
+                  emoji=False)
+    folder = escape(one_line(str(results[0].output.parent))) if results else ""
+    tab = Table(title=f"{sum(r.ok for r in results)} planned, "
+                      f"{sum(not r.ok for r in results)} failed, into {folder}",
+                title_justify="left")
+    for col in ("profile", "brand", "store type", "model", "tasks", "output / error"):
+        tab.add_column(col, justify="right" if col == "tasks" else "left", overflow="fold")
+    for r in results:
+        first = r.error.splitlines()[0] if r.error else ""
+        tab.add_row(escape(one_line(r.profile.name)), escape(one_line(r.brand)), r.store_type,
+                    r.operating_model, str(r.tasks) if r.ok else "",
+                    escape(one_line(r.output.name)) if r.ok else "FAILED: " + escape(first))
+    con.print(tab)
+    return con.file.getvalue()
 
 
 def text_width(output: str) -> int:
