@@ -26,9 +26,10 @@ from html import escape
 from typing import Any
 
 from sidomain_cli import __version__
-from sidomain_cli.domain import ACTIVITIES, CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS, label
+from sidomain_cli.domain import CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS, label
 from sidomain_cli.report import svg
-from sidomain_cli.report.labels import SEND_SHORT, STAGES, clean, conv, pct, t
+from sidomain_cli.report.labels import (ACTIVITY_CLASS, ACTIVITY_LABELS, ACTIVITY_RANK,
+                                        SEND_SHORT, STAGES, clean, conv, pct, t)
 
 CHANNEL_COLOURS = {
     "wecom_1v1": "#7048e8", "wecom_group": "#1c7ed6", "wecom_moments": "#0ca678",
@@ -276,9 +277,6 @@ def _phase_of(p: dict, day: int) -> str:
     return p["phases"][-1]["id"] if p["phases"] else ""
 
 
-RANK = {"node": 3, "big": 2, "small": 1}
-
-
 def _calendar(p: dict) -> str:
     L = p["locale"]
     start = dt.date.fromisoformat(p["start_date"])
@@ -321,7 +319,7 @@ def _calendar_legend(p: dict) -> str:
     L = p["locale"]
     items = [f'<span><i class="sw" style="background:var(--ret)"></i>{e(label(PHASES, "retention", L))}</span>',
              f'<span><i class="sw" style="background:var(--conv)"></i>{e(label(PHASES, "conversion", L))}</span>',
-             *(f'<span><i class="sw" style="background:var(--{a})"></i>{e(label(ACTIVITIES, a, L))}</span>'
+             *(f'<span><i class="sw" style="background:var(--{a})"></i>{e(label(ACTIVITY_LABELS, a, L))}</span>'
                for a in ("small", "big", "node")),
              *(f'<span><i class="ch" style="background:{CHANNEL_COLOURS[c]}">'
                f'{e(label(CHANNEL_SHORT, c, L))}</i> {e(label(CHANNELS, c, L))}</span>'
@@ -333,21 +331,21 @@ def _day_cell(p: dict, d: dt.date, start: dt.date, tasks: list[dict], node_names
               workday: bool) -> str:
     L = p["locale"]
     n = (d - start).days + 1
-    acts = [x["activity"] for x in tasks if x.get("activity")]
-    act = max(acts, key=lambda a: RANK.get(a, 0)) if acts else ("node" if node_names else "")
-    cls = [f"ph-{_phase_of(p, n)}"] + ([f"act-{act}"] if act else [])
+    acts = list(dict.fromkeys(x["activity"] for x in tasks if x.get("activity")))
+    rank = max((ACTIVITY_RANK.get(a, 1) for a in acts), default=3 if node_names else 0)
+    cls = [f"ph-{_phase_of(p, n)}"] + ([f"act-{ACTIVITY_CLASS[rank]}"] if rank else [])
     out = [f'<td class="{" ".join(cls)}" id="d{n}"><div class="dh"><b>{d.month}/{d.day}</b>'
            f"<span>{e(t('day_n', L, n=n))}</span></div>"]
     if workday:
         out.append(f'<span class="wd">{h("workday", L)}</span>')
     if node_names:
         out.append(f'<div class="node">★ {e("、".join(dict.fromkeys(node_names)))}</div>')
-    stages = sorted({x["stage"] for x in tasks if x.get("stage")})
-    small_big = sorted({a for a in acts if a in ("small", "big")}, key=lambda a: -RANK[a])
-    if small_big or stages:
-        out.append('<div class="act">' + e(" · ".join(
-            [label(ACTIVITIES, a, L) for a in small_big] + [label(STAGES, s, L) for s in stages]))
-            + "</div>")
+    stages = [s for s in dict.fromkeys(x["stage"] for x in tasks if x.get("stage"))
+              if s not in acts]
+    marks = [label(ACTIVITY_LABELS, a, L) for a in acts if a != "node"]
+    marks += [label(STAGES, s, L) for s in stages]
+    if marks:
+        out.append('<div class="act">' + e(" · ".join(marks)) + "</div>")
     if tasks:
         out.append('<ul class="tasks">')
         for x in tasks:

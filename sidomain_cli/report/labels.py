@@ -80,12 +80,34 @@ T = {
                   "en": "a wider terminal shows each message and send method in the calendar"},
 }
 
+# Every calendar activity the planner emits (domain.ACTIVITIES has the first three).
+ACTIVITY_LABELS = {
+    "small": {"zh-CN": "小活动(每7天)", "en": "small activity (every 7 days)"},
+    "small_preview": {"zh-CN": "小活动预告", "en": "small-activity preview"},
+    "big": {"zh-CN": "大活动(每30天)", "en": "big activity (every 30 days)"},
+    "node": {"zh-CN": "营销节点", "en": "marketing node"},
+    "warmup": {"zh-CN": "节点预热", "en": "node warm-up"},
+    "peak": {"zh-CN": "节点爆发", "en": "node peak"},
+    "encore": {"zh-CN": "节点返场", "en": "node encore"},
+    "member_day": {"zh-CN": "会员日", "en": "member day"},
+    "member_day_eve": {"zh-CN": "会员日预告", "en": "member-day eve"},
+}
 # Short labels where a column is narrow.
 ACTIVITY_SHORT = {
     "small": {"zh-CN": "小活动", "en": "small"},
+    "small_preview": {"zh-CN": "小预告", "en": "preview"},
     "big": {"zh-CN": "大活动", "en": "big"},
     "node": {"zh-CN": "节点", "en": "node"},
+    "warmup": {"zh-CN": "预热", "en": "warm-up"},
+    "peak": {"zh-CN": "爆发", "en": "peak"},
+    "encore": {"zh-CN": "返场", "en": "encore"},
+    "member_day": {"zh-CN": "会员日", "en": "member day"},
+    "member_day_eve": {"zh-CN": "会员日前", "en": "m-day eve"},
 }
+# How strongly a day is marked (calendar grid colour): node-like 3, big-like 2, small-like 1.
+ACTIVITY_RANK = {"node": 3, "peak": 3, "member_day": 3, "big": 2, "warmup": 2, "encore": 2,
+                 "small": 1, "small_preview": 1, "member_day_eve": 1}
+ACTIVITY_CLASS = {3: "node", 2: "big", 1: "small"}
 SEND_SHORT = {
     "company_bulk": {"zh-CN": "企业群发", "en": "bulk send"},
     "staff_reminder": {"zh-CN": "员工手动", "en": "staff by hand"},

@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import re
 
-from sidomain_cli.domain import (ACTIVITIES, CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS,
+from sidomain_cli.domain import (CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS,
                                  label)
 from sidomain_cli.planner import KPI_LABELS, Plan
+from sidomain_cli.report.labels import ACTIVITY_LABELS, t
 from sidomain_cli.report.labels import clean as _clean
 from sidomain_cli.report.labels import conv as _conv
 from sidomain_cli.report.labels import pct as _pct
-from sidomain_cli.report.labels import t
 
 def render_json(plan: Plan, **_) -> str:
     return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -102,7 +102,7 @@ def render_markdown(plan: Plan, **_) -> str:
                     "|---:|---|---|---|---|---|---|---|---|"]
         out.append(f"| {task.day} | {e(task.date)} | {e(task.time)} | {e(label(CHANNELS, task.channel, L))} | "
                    f"{e(label(SEGMENTS, task.segment, L))} | {e(task.action)} | "
-                   f"{e(label(ACTIVITIES, task.activity, L) if task.activity else '')}"
+                   f"{e(label(ACTIVITY_LABELS, task.activity, L) if task.activity else '')}"
                    f"{(' ' + e(task.node)) if task.node else ''} | {e(task.message)} | "
                    f"{e(label(SEND_METHODS, task.send, L))} |")
     out.append("")

@@ -24,8 +24,8 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from sidomain_cli.domain import ACTIVITIES, CHANNELS, MODELS, SEGMENTS, SEND_METHODS, label
-from sidomain_cli.report.labels import (ACTIVITY_SHORT, SEND_SHORT, STAGES, clean, conv, pct, t,
+from sidomain_cli.domain import CHANNELS, MODELS, SEGMENTS, SEND_METHODS, label
+from sidomain_cli.report.labels import (ACTIVITY_LABELS, ACTIVITY_SHORT, SEND_SHORT, STAGES, clean, conv, pct, t,
                                         week_of, weekday)
 
 NARROW = 100  # below this many columns: fewer calendar columns
@@ -56,8 +56,8 @@ def _console(width: int, color: bool):
 
 def _activity(task: dict, L: str, short: bool) -> str:
     act = task.get("activity")
-    out = label(ACTIVITY_SHORT if short else ACTIVITIES, act, L) if act else ""
-    if task.get("stage"):
+    out = label(ACTIVITY_SHORT if short else ACTIVITY_LABELS, act, L) if act else ""
+    if task.get("stage") and task["stage"] != act:
         out += ("·" if out else "") + label(STAGES, task["stage"], L)
     if task.get("node"):
         out += (" " if out else "") + clean(task["node"])
@@ -162,8 +162,22 @@ def _overview(con, p: dict, source: str | None) -> None:
 
     _calendar(con, p, narrow=narrow, wide=wide)
     for n in p.get("notes") or ():
-        con.print(f"· {_rich(n)}")
+        _note(con, n)
     _summary(con, p, source, wide=wide)
+
+
+def _note(con, note: str) -> None:
+    """``· note``, folded at the width; CJK text (no spaces to wrap at) by characters."""
+    import re
+
+    from rich.cells import chop_cells
+
+    text = " ".join(clean(note).split())
+    if not re.search(r"[\u3000-\u9fff\uff00-\uffef]", text):
+        con.print(f"· {_rich(text)}")
+        return
+    for i, line in enumerate(chop_cells(text, con.width - 2)):
+        con.print(("· " if i == 0 else "  ") + _rich(line))
 
 
 def _calendar(con, p: dict, *, narrow: bool, wide: bool) -> None:
