@@ -215,7 +215,7 @@ def _title(p: dict, title: str) -> str:
     if p.get("industry_pack"):
         meta.append(f"pack: <code>{e(p['industry_pack'])}</code>")
     why = d.get("why", "")
-    if d.get("pack_reason"):
+    if d.get("pack_reason") and d["pack_reason"] not in why:
         why = f"{why} {d['pack_reason']}"
     out = [f'<header class="title"><h1>{e(title)}</h1>',
            f'<p class="meta">{" · ".join(meta)}</p>',
