@@ -118,7 +118,7 @@ def plan_command(
     if fmt == "pdf" and output == "-" and sys.stdout.isatty():
         raise typer.BadParameter("a PDF is binary: give a file with -o plan.pdf",
                                  param_hint="--output")
-    many = output_dir is not None or len(profiles) > 1 or profiles[0].is_dir()
+    many = output_dir is not None or len(profiles) > 1  # a lone folder: "is a folder"
     if many:
         if output_dir is None:
             raise typer.BadParameter("several profiles (or a folder) are planned into a "
