@@ -85,6 +85,9 @@ def context(full: bool) -> dict:
                 "node_greeting": "阖家团圆", "event_date_text": "今晚", "event_time": "20:00",
                 "member_day": 18, **locale_zh}
     ctx.update({k: (v if full else ([] if isinstance(v, list) else "")) for k, v in optional.items()})
+    # the planner's season and weekend flags (lines bound to a season or to the weekend)
+    ctx.update(season="spring" if full else "winter", is_weekend=full,
+               time="20:00" if full else "09:00")
     return ctx
 
 
