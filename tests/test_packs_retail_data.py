@@ -79,13 +79,14 @@ def context(full: bool) -> dict:
         "phase": "conversion", "stores": 12, "group_size": 200,
         "offers": {k: "示例优惠" for k in OFFER_KEYS},
         "persona": "小林", "persona_role": "店长", "node_tone": "festive",
-        "node_id": "example", "stage": "", "offset_day": 3,
+        "stage": "", "offset_day": 3,
     }
     optional = {"offer": "满199减30", "deal": "满299减50", "products": ["经典款", "新款", "限量款"],
                 "node_greeting": "阖家团圆", "event_date_text": "今晚", "event_time": "20:00",
                 "member_day": 18, **locale_zh}
     ctx.update({k: (v if full else ([] if isinstance(v, list) else "")) for k, v in optional.items()})
     # the planner's season and weekend flags (lines bound to a season or to the weekend)
+    ctx.setdefault("node_id", "example")
     ctx.update(season="spring" if full else "winter", is_weekend=full,
                time="20:00" if full else "09:00")
     return ctx
@@ -227,10 +228,13 @@ def test_pool_variants(path, env):
             assert quotes == "\u201c\u201d" * (len(quotes) // 2), f"{where}: unpaired quotes"
             m = HALF_WIDTH.search(words)
             assert not m, f"{where}: half-width {m.group()!r} in {words.strip()[:60]!r}"
-        full = env.from_string(part).render(**context(True)).strip()
-        bare = env.from_string(part).render(**context(False)).strip()  # never raises
-        assert full or bare, f"{where} renders to nothing, filled or empty"
-        full = full or bare
+        template = env.from_string(part)
+        # a variant may be bound to nodes (node_id): try a plain, a gifting and a 春节 node
+        renders = [template.render(**{**context(True), "node_id": n}).strip()
+                   for n in ("example", "christmas", "spring_festival")]
+        bare = template.render(**context(False)).strip()  # never raises
+        full = next((r for r in renders if r), "") or bare
+        assert full, f"{where} renders to nothing, filled or empty"
         assert len(EMOJI.findall(full)) <= 1, f"{where}: more than one emoji"
         rendered.append(full)
     assert len(set(rendered)) == len(rendered), "two variants read the same"
