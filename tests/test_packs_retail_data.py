@@ -229,9 +229,9 @@ def test_pool_variants(path, env):
             m = HALF_WIDTH.search(words)
             assert not m, f"{where}: half-width {m.group()!r} in {words.strip()[:60]!r}"
         template = env.from_string(part)
-        # a variant may be bound to nodes (node_id): try a plain, a gifting and a 春节 node
-        renders = [template.render(**{**context(True), "node_id": n}).strip()
-                   for n in ("example", "christmas", "spring_festival")]
+        # a variant may be bound to nodes (node_id) or to a lifecycle day (offset_day)
+        renders = [template.render(**{**context(True), "node_id": n, "offset_day": d}).strip()
+                   for n in ("example", "christmas", "spring_festival") for d in (7, 30)]
         bare = template.render(**context(False)).strip()  # never raises
         full = next((r for r in renders if r), "") or bare
         assert full, f"{where} renders to nothing, filled or empty"
