@@ -186,13 +186,14 @@ class Copywriter:
         from sidomain_cli.render import render_template
 
         pool = pools[run % len(pools)]
+        turn = run // len(pools)  # this pool's own run: a rotation of k pools uses each every k-th
         variants = self.pools.variants(pool, where=where)
         n = len(variants)
         start = stable_offset(task, pool) % n
         free = {k: v for k, v in slots.items() if not fixed or k not in fixed}
         widest = max([len(v) for v in free.values()] + [1])
         offsets = {k: 0 if k == "deal" else stable_offset(task, k) for k in free}
-        base = {k: day if k == "deal" else run for k in free}
+        base = {k: day if k == "deal" else turn for k in free}
         for shift in range(min(widest, 12)):
             ctx = dict(context)
             chosen = dict(fixed or {})
@@ -200,7 +201,7 @@ class Copywriter:
                 chosen[k] = values[(base[k] + shift + offsets[k]) % len(values)] if values else ""
             ctx.update(chosen)
             for i in range(n):
-                index = (start + run + i) % n
+                index = (start + turn + i) % n
                 message = render_template(variants[index], pool, ctx)
                 if not message or (reject is not None and reject(message)):
                     continue  # a variant that needs a slot this run does not have
