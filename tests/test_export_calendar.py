@@ -371,3 +371,34 @@ def test_caldav_round_trip_after_a_start_change(capsys, tmp_path, monkeypatch, r
                     if "x-sidomain-node" in e}
     kept = {str(e["uid"]): e.decoded("dtstart") for e in on_server if str(e["uid"]) in nodes_before}
     assert kept and all(kept[u] == nodes_before[u] for u in kept)
+
+
+def test_every_event_has_the_uid_task_uid_gives_it(capsys, tmp_path):
+    """The writer's fast UID (a per-group hash continued per task) is task_uid's."""
+    from sidomain_cli.exporters.ics import task_uid
+    from tests.test_export import STORES
+
+    out = tmp_path / "owners.zip"
+    export_ok(capsys, COFFEE, "--stores", STORES, "-o", out)
+    plans = {}
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            if not name.endswith(".ics"):
+                continue
+            for ev in events_of(zf.read(name)):
+                start = ev.decoded("dtstart")
+                key = (str(ev["x-sidomain-task"]), start.date().isoformat(),
+                       start.strftime("%H:%M"))
+                plans.setdefault(key, []).append(ev)
+    brand = plan_for(COFFEE).brand
+    checked = 0
+    for s in [dt.date(2026, 12, 1), dt.date(2026, 12, 8), dt.date(2026, 12, 15),
+              dt.date(2026, 12, 20)]:
+        for t in plan_for(COFFEE, start=s).calendar:
+            for ev in plans.get((t.task, t.date, t.time), []):
+                gid = ev.get("x-sidomain-group-id")
+                sid = ev.get("x-sidomain-store-id")
+                if gid and int(str(ev["x-sidomain-day"])) == t.day:
+                    assert str(ev["uid"]) == task_uid(brand, str(sid), str(gid), t)
+                    checked += 1
+    assert checked > 1000

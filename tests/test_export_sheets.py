@@ -129,11 +129,32 @@ def test_summary_shows_forecast_and_kpi_definitions_when_the_plan_has_them(
     assert [1, "2026-12-01", 420, 3, 84, 120, 3360] in rows
     assert ["行业包", "coffee_tea"] in rows and "industry: coffee" in flat
     # without a forecast, no forecast section
-    monkeypatch.setattr(plan_cls, "as_dict", real)
+    def without(self):
+        d = real(self)
+        d.pop("forecast", None)
+        return d
+
+    monkeypatch.setattr(plan_cls, "as_dict", without)
     export_ok(capsys, COFFEE, "-o", out, "--force")
     flat = [c for r in openpyxl.load_workbook(out)["概要"].iter_rows(values_only=True)
             for c in r if c is not None]
     assert "预测 · 假设" not in flat and "渠道组合" in flat and "KPI目标" in flat
+
+
+def test_summary_shows_the_plans_own_forecast(capsys, tmp_path):
+    forecast = plan_for(COFFEE).as_dict().get("forecast")
+    if not forecast:
+        pytest.skip("the plan has no forecast")
+    out = tmp_path / "sop.xlsx"
+    export_ok(capsys, COFFEE, "-o", out)
+    rows = [list(r) for r in openpyxl.load_workbook(out)["概要"].iter_rows(values_only=True)]
+    weeks = [r for r in rows if r and r[0] in {w["week"] for w in forecast["weeks"]}
+             and r[1] in {w["start_date"] for w in forecast["weeks"]}]
+    assert len(weeks) == len(forecast["weeks"])
+    for w, r in zip(forecast["weeks"], weeks):
+        assert r[2] == w["members"] and r[6] == pytest.approx(w["gmv"])
+    names = {r[0] for r in rows if r}
+    assert {a["name"] for a in forecast["assumptions"]} <= names
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

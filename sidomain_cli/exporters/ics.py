@@ -75,12 +75,15 @@ MAX_ALARM = 7 * 24 * 60  # minutes
 Opener = Callable[[], ContextManager[IO[bytes]]]
 
 
+def _when(day: int, date: str | None, node: str | None) -> str:
+    return str(day) if date is None else f"{date}\x1f{node or ''}"
+
+
 def event_uid(brand: str, store_id: str | None, group_id: str | None, task: str,
               day: int, date: str | None = None, node: str | None = None) -> str:
     """The UID of a task's event: its SOP day for the SOP's rhythm, its date (and node)
     for a dated task (``date`` given)."""
-    when = str(day) if date is None else f"{date}\x1f{node or ''}"
-    key = "\x1f".join((brand, store_id or "", group_id or "", task, when))
+    key = "\x1f".join((brand, store_id or "", group_id or "", task, _when(day, date, node)))
     return str(uuid.uuid5(UID_NAMESPACE, key))
 
 
