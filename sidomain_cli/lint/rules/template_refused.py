@@ -77,6 +77,9 @@ def refusal(workspace, roots: tuple, name: str):
             found = None  # T001/T002/T003
         except TemplateError as exc:
             found = exc
+        except Exception as exc:  # loading or compiling failed otherwise: plan refuses it too
+            found = TemplateError(f"template '{name}' cannot be compiled: "
+                                  f"{type(exc).__name__}: {exc}")
         cache[key] = found
     return cache[key]
 

@@ -29,7 +29,11 @@ def parsed(ctx):
 
         env = ctx.workspace.environment(())
         try:
-            ctx._jinja = (env.parse(ctx.text), None)
+            ast = env.parse(ctx.text)
+            # what plan does next: a template plan cannot compile (a filter chain 5,000
+            # long) is a syntax error here too, before any rule walks its tree
+            env.compile(ctx.text)
+            ctx._jinja = (ast, None)
         except jinja2.TemplateSyntaxError as exc:
             ctx._jinja = (None, exc)
     return ctx._jinja

@@ -41,15 +41,16 @@ def _column(ctx, line: int, word: str, *, offer: bool = False) -> int:
 
 
 def check(ctx):
-    from jinja2 import meta, nodes
+    from jinja2 import nodes
 
     from sidomain_cli.planner import TEMPLATE_VARIABLES
     from sidomain_cli.profile import OFFER_KEYS
+    from sidomain_cli.render import undeclared_variables
 
     ast, err = parsed(ctx)
     if ast is None:
         return
-    unknown = meta.find_undeclared_variables(ast) - set(TEMPLATE_VARIABLES)
+    unknown = undeclared_variables(ast) - set(TEMPLATE_VARIABLES)
     seen = set()
     for node in ast.find_all(nodes.Name):
         if node.name in unknown and (node.name, node.lineno) not in seen:
