@@ -12,6 +12,7 @@ import sys
 from sidomain_cli.app import app, state
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+TERMINATED = 143   # 128 + SIGTERM
 
 # Each import registers its commands on ``app`` (each module imports only typer),
 # in the order ``sidomain --help`` lists them.
@@ -29,15 +30,63 @@ def _err(message: str) -> None:
 def run(argv: list[str] | None = None) -> int:
     import typer
 
-    from sidomain_cli.errors import SidomainError
-
     args = sys.argv[1:] if argv is None else list(argv)
     state["debug"] = "--debug" in args
-    command = typer.main.get_command(app)
     if "_SIDOMAIN_COMPLETE" in os.environ:  # the shell asks for completions
         from typer._completion_classes import completion_init
 
         completion_init()  # registers bash/zsh/fish (add_completion=False skips it)
+    command = typer.main.get_command(app)
+    state["signal"] = None
+    _console_replaces()
+    previous = _on_sigterm()
+    try:
+        return _run(command=command, args=args)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _console_replaces() -> None:
+    """Text for a person at the console: what its encoding cannot show is replaced (a
+    console or redirect in GBK or ASCII raised UnicodeEncodeError on --help, lint, rules).
+    Documents do not pass here: output.write_text writes them as UTF-8 bytes."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, timeout, docker stop, a cancelled CI job), handled like Ctrl-C: every
+    open output removes its temporary file or folder on the way out."""
+
+
+def _on_sigterm():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        state["signal"] = signum
+        raise Terminated()
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _run(command, args: list[str]) -> int:
+    from sidomain_cli.errors import SidomainError
+
     try:
         try:
             result = command.main(args=args, prog_name="sidomain", standalone_mode=False)
@@ -84,6 +133,9 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _interrupted() -> int:
+    if state.get("signal"):
+        _err("sidomain: terminated")
+        return TERMINATED
     _err("sidomain: interrupted")
     return INTERRUPTED
 

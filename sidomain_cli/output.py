@@ -197,34 +197,152 @@ def from_writing(exc: BaseException, *paths: str | Path) -> bool:
 
 # ---- writing ------------------------------------------------------------------------------
 
-def check_target(path: str | Path, *, force: bool) -> Path:
+STREAM_DIRS = ("/dev/fd/", "/proc/self/fd/", "/dev/stdout", "/dev/stderr")
+
+
+class Target:
+    """What ``--output PATH`` names, decided once (see :func:`check_target`).
+
+    - ``stream``: a pipe (FIFO, ``>(cmd)``), a character device (``/dev/null``, a
+      terminal) or the shell's own redirection (``/dev/stdout``): written into as a
+      stream, never replaced (nothing there is a file that could be lost);
+    - otherwise a regular file (or none yet) at ``real``: a symlink is followed to the file
+      it names, so the link stays and its file gets the output.
+    """
+
+    def __init__(self, path: Path, real: Path, *, stream: bool, exists: bool) -> None:
+        self.path, self.real, self.stream, self.exists = path, real, stream, exists
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    for test, name in ((stat.S_ISBLK, "a block device (a disk)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_target(path: str | Path, *, force: bool) -> Target:
+    """Decide what ``path`` is and refuse what may not be written, before any work."""
+    import stat
+
     p = Path(path)
     try:
-        if p.is_dir():
-            raise OutputError("output is a folder", path=str(p), hint="give a file name")
-        if p.exists() and not force:
-            raise OutputError("output file exists; not overwriting it", path=str(p),
-                              hint="pass --force to replace it, or choose another --output")
+        try:
+            link = os.lstat(p)
+        except FileNotFoundError:
+            link = None
+        if link is not None:
+            try:
+                st = os.stat(p)
+            except FileNotFoundError:
+                raise OutputError("output is a symbolic link to a missing file; not following "
+                                  "it", path=str(p),
+                                  hint="remove the link, or choose another --output") from None
+            if stat.S_ISDIR(st.st_mode):
+                raise OutputError("output is a folder", path=str(p), hint="give a file name")
+            if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode) or (
+                    stat.S_ISREG(st.st_mode) and str(p).startswith(STREAM_DIRS)):
+                return Target(p, p, stream=True, exists=True)
+            if not stat.S_ISREG(st.st_mode):
+                raise OutputError(f"output is {_kind(st.st_mode)}; sidomain writes files, "
+                                  "pipes and character devices", path=str(p),
+                                  hint="choose another --output")
+            if not force:
+                raise OutputError("output file exists; not overwriting it", path=str(p),
+                                  hint="pass --force to replace it, or choose another --output")
+            real = Path(os.path.realpath(p)) if stat.S_ISLNK(link.st_mode) else p
+            return Target(p, real, stream=False, exists=True)
         parent = p.parent if str(p.parent) else Path(".")
         if not parent.is_dir():
             raise OutputError("output folder does not exist", path=str(parent),
                               hint="create it first")
     except OSError as exc:  # e.g. a name too long, a folder we may not look into
         raise write_error(exc, p) from None
-    return p
+    return Target(p, p, stream=False, exists=False)
+
+
+AT_FDCWD = -100
+RENAME_NOREPLACE = 1
+
+
+def rename_noreplace(src: str | Path, dst: str | Path) -> None:
+    """Rename ``src`` to ``dst`` only if ``dst`` does not exist (FileExistsError if it does):
+    one step where the system can (Linux renameat2), else a check right before renaming."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            fn = ctypes.CDLL(None, use_errno=True).renameat2
+        except (OSError, AttributeError):
+            fn = None
+        if fn is not None:
+            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                           ctypes.c_uint]
+            fn.restype = ctypes.c_int
+            if fn(AT_FDCWD, os.fsencode(src), AT_FDCWD, os.fsencode(dst), RENAME_NOREPLACE) == 0:
+                return
+            err = ctypes.get_errno()
+            if err == errno.EEXIST:
+                raise FileExistsError(err, os.strerror(err), str(dst))
+            if err not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP,
+                           errno.EPERM):
+                raise OSError(err, os.strerror(err), str(src), None, str(dst))
+    if os.path.lexists(dst):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst))
+    os.rename(src, dst)
+
+
+def _appeared(target: Path) -> OutputError:
+    return OutputError("output file appeared while writing; not overwriting it",
+                       path=str(target), hint="pass --force to replace it")
+
+
+@contextlib.contextmanager
+def _stream(target: Target, binary: bool, encoding: str, newline: str | None) -> Iterator[IO]:
+    import stat
+
+    try:
+        regular = stat.S_ISREG(os.stat(target.path).st_mode)
+        # the shell's redirection (/dev/stdout to a file): append where the shell put us
+        flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | (os.O_APPEND if regular else 0)
+        fd = os.open(target.path, flags)
+    except OSError as exc:
+        raise write_error(exc, target.path) from None
+    mode = "wb" if binary else "w"
+    try:
+        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding,
+                                                       "newline": newline})) as fh:
+            yield fh
+    except OSError as exc:
+        if from_writing(exc, target.path):
+            raise write_error(exc, target.path) from None
+        raise
 
 
 @contextlib.contextmanager
 def atomic_open(path: str | Path, *, force: bool, binary: bool = False,
                 encoding: str = "utf-8", newline: str | None = None) -> Iterator[IO]:
-    """Open a temp file beside ``path``; on success rename it over ``path``."""
+    """Open a temp file beside ``path``; on success rename it over ``path``.
+
+    A pipe or character device is written into as a stream instead (see :class:`Target`).
+    At commit the target is checked again: a file that appeared meanwhile is not replaced
+    without ``force``, and with ``force`` only a regular file is replaced.
+    """
     target = check_target(path, force=force)
-    folder = target.parent
+    if target.stream:
+        with _stream(target, binary, encoding, newline) as fh:
+            yield fh
+        return
+    real = target.real
+    folder = real.parent if str(real.parent) else Path(".")
     remove_stale_temps(folder)
     try:
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=TMP_SUFFIX, dir=folder)
     except OSError as exc:
-        raise write_error(exc, target) from None
+        raise write_error(exc, target.path) from None
     try:
         mode = "wb" if binary else "w"
         with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding,
@@ -233,21 +351,71 @@ def atomic_open(path: str | Path, *, force: bool, binary: bool = False,
             fh.flush()
             os.chmod(tmp, file_mode())  # mkstemp made it 0600
             os.fsync(fh.fileno())
-        if target.exists() and not force:  # appeared while we were writing
-            raise OutputError("output file appeared while writing; not overwriting it",
-                              path=str(target), hint="pass --force to replace it")
-        os.replace(tmp, target)
+        _commit(tmp, real, force=force)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if from_writing(exc, tmp, target):
-            raise write_error(exc, target) from None  # type: ignore[arg-type]
+        if from_writing(exc, tmp, real, target.path):
+            raise write_error(exc, target.path) from None  # type: ignore[arg-type]
         raise
 
 
-def write_text(path: str, content: str, *, force: bool, encoding: str = "utf-8") -> None:
+def _commit(tmp: str, real: Path, *, force: bool) -> None:
+    import stat
+
+    try:
+        st = os.lstat(real)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not force:
+        raise _appeared(real)
+    if st is not None and not stat.S_ISREG(st.st_mode):  # became a link, pipe, folder …
+        raise OutputError("output changed while writing (it is no longer a regular file); "
+                          "not replacing it", path=str(real), hint="run again")
+    os.replace(tmp, real)
+
+
+@contextlib.contextmanager
+def scratch_dir(output: str | Path) -> Iterator[Path]:
+    """A private temporary folder for a library's own scratch files (XlsxWriter's), beside
+    the output (``.sidomain-<pid>-<host>-<random>``): removed on success, error, Ctrl-C and
+    SIGTERM, and by the stale clean-up after a SIGKILL.  Not in ``$TMPDIR``: a full
+    ``$TMPDIR`` was reported as the output's disk, and a killed export left its 100 MB
+    there for good."""
+    import shutil
+
+    target = check_target(output, force=True) if output != "-" else None
+    near = (target.real.parent if target and not target.stream else Path(tempfile.gettempdir()))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=temp_prefix(), dir=near or Path(".")))
+    except OSError as exc:
+        raise write_error(exc, output) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_text(path: str, content: str, *, force: bool, encoding: str = "utf-8",
+               document: bool = True) -> None:
+    """Write ``content`` to ``path`` (``-``: stdout).
+
+    The output encoding rule: a document (JSON, CSV, Markdown, HTML, SARIF …) is UTF-8
+    bytes wherever it goes, whatever the console's encoding (a redirected stdout on
+    Chinese Windows is GBK); the text view (``document=False``) is for a person at the
+    console, so it is written in the console's encoding with what it cannot show replaced.
+    """
     if path == "-":
-        sys.stdout.write(content)
+        sys.stdout.flush()
+        if document or not hasattr(sys.stdout, "buffer"):
+            data = content.encode(encoding if document else "utf-8", "replace")
+        else:
+            data = content.encode(sys.stdout.encoding or "utf-8", "replace")
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a test's StringIO: it takes text
+            sys.stdout.write(content)
+        else:
+            out.write(data)
         sys.stdout.flush()
         return
     with atomic_open(path, force=force, encoding=encoding, newline="") as fh:
@@ -256,6 +424,7 @@ def write_text(path: str, content: str, *, force: bool, encoding: str = "utf-8")
 
 def write_bytes(path: str, content: bytes, *, force: bool) -> None:
     if path == "-":
+        sys.stdout.flush()
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return

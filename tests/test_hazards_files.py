@@ -491,6 +491,8 @@ ALLOWED = {  # the writers themselves (files inside their temporary folder and z
     # --install-completion creates the shell's own completion folder (~/.zfunc …) if missing;
     # the script itself goes through output.write_text
     ("sidomain_cli/completion.py", "path.parent.mkdir(parents=True, exist_ok=True)"),
+    # a pipe or character device output is written into, not replaced (output.atomic_open)
+    ("sidomain_cli/output.py", "os.open(target.path, flags)"),
 }
 
 

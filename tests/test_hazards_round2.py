@@ -192,3 +192,167 @@ def test_a_template_can_still_do_what_messages_need(tmp_path):
     assert proc.returncode == 0, proc.stderr
     message = json.loads(proc.stdout)["calendar"][0]["message"]
     assert message.startswith("熊猫咖啡") and message.endswith("10000TrueTrueinf"), message
+
+
+# ---- F5–F9: one output helper ----------------------------------------------------------------
+
+STORES_BIG = "store_id,name,city,owner,groups\n" + "".join(
+    f"S{i},店{i},上海,owner{i % 20},10\n" for i in range(1500))
+STORES_MID = "\n".join(STORES_BIG.splitlines()[:21]) + "\n"  # an ICS export of seconds
+
+
+def test_special_files_are_written_into_never_replaced(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    proc = cli("plan", COFFEE, "-f", "json", "-o", fifo, "--force")
+    got = reader.communicate(timeout=GUARD)[0]
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(got)["brand"] == "熊猫咖啡"  # the plan went through the pipe
+    assert fifo.is_fifo()
+    null = Path("/dev/null")
+    for force in ((), ("--force",)):  # a character device: written into, never replaced
+        proc = cli("plan", COFFEE, "-f", "json", "-o", null, *force)
+        assert proc.returncode == 0, proc.stderr
+        assert null.is_char_device()
+    export = cli("export", COFFEE, "-f", "csv", "-o", "/dev/null")
+    assert export.returncode == 0, export.stderr
+    assert not list(Path("/dev").glob(".sidomain-*"))
+    # the shell's redirection, named: stdout itself
+    out = tmp_path / "redirected.json"
+    with out.open("wb") as fh:
+        proc = subprocess.run([sys.executable, "-m", "sidomain_cli", "plan", str(COFFEE), "-f",
+                               "json", "-o", "/dev/stdout"], stdout=fh, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=GUARD)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["brand"] == "熊猫咖啡"
+
+
+def test_a_symlink_output_is_followed_or_refused_never_swapped_for_a_file(tmp_path):
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere.json")
+    for force in ((), ("--force",)):
+        clean_error(cli("plan", COFFEE, "-f", "json", "-o", dangling, *force),
+                    "symbolic link to a missing file")
+        assert dangling.is_symlink() and not (tmp_path / "nowhere.json").exists()
+    target = tmp_path / "target.json"
+    target.write_text("secret", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target.name)
+    clean_error(cli("plan", COFFEE, "-f", "json", "-o", link), "exists")
+    proc = cli("plan", COFFEE, "-f", "json", "-o", link, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink()  # the link stays; the file it names has the plan
+    assert json.loads(target.read_text(encoding="utf-8"))["brand"] == "熊猫咖啡"
+    # a link to an earlier export folder: the folder is replaced, the link stays, no stray
+    real = tmp_path / "real"
+    assert cli("export", COFFEE, "--stores", ROOT / "examples" / "stores.csv", "-f", "ics",
+               "-o", real).returncode == 0
+    calink = tmp_path / "calink"
+    calink.symlink_to("real")
+    proc = cli("export", COFFEE, "--stores", ROOT / "examples" / "stores.csv", "-f", "ics",
+               "-o", calink, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert calink.is_symlink() and (real / "index.csv").is_file()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".sidomain-")]
+
+
+def _start(*args, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sidomain_cli", *map(str, args)], cwd=cwd,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_limit(GIB))
+
+
+def _wait_for_temp(folder: Path, proc: subprocess.Popen) -> None:
+    """Until the export has made its temporary entry (it is then past its checks)."""
+    import time
+
+    for _ in range(GUARD * 20):
+        if any(p.name.startswith(".sidomain-") for p in folder.iterdir()) or proc.poll() is not None:
+            return
+        time.sleep(0.05)
+
+
+def test_a_folder_that_appears_during_an_export_is_not_replaced_or_deleted(tmp_path):
+    (tmp_path / "stores.csv").write_text(STORES_MID, encoding="utf-8")
+    proc = _start("export", COFFEE, "--stores", "stores.csv", "-f", "ics", "-o", "cal",
+                  cwd=tmp_path)
+    _wait_for_temp(tmp_path, proc)
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "cal" / "notes.txt").write_text("my precious notes", encoding="utf-8")
+    _, err = proc.communicate(timeout=GUARD * 3)
+    assert proc.returncode == 2, err
+    assert "appeared while writing" in err
+    assert (tmp_path / "cal" / "notes.txt").read_text(encoding="utf-8") == "my precious notes"
+    assert sorted(p.name for p in (tmp_path / "cal").iterdir()) == ["notes.txt"]
+    # with --force, a file added to the earlier export after the check is kept too
+    assert cli("export", COFFEE, "--stores", "stores.csv", "-f", "ics", "-o", "cal2",
+               cwd=tmp_path).returncode == 0
+    proc = _start("export", COFFEE, "--stores", "stores.csv", "-f", "ics", "-o", "cal2",
+                  "--force", cwd=tmp_path)
+    _wait_for_temp(tmp_path, proc)
+    (tmp_path / "cal2" / "notes.txt").write_text("late notes", encoding="utf-8")
+    _, err = proc.communicate(timeout=GUARD * 3)
+    assert proc.returncode == 2, err
+    assert "not an earlier export" in err
+    assert (tmp_path / "cal2" / "notes.txt").read_text(encoding="utf-8") == "late notes"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".sidomain-")]
+
+
+@pytest.mark.parametrize("fmt,out", [("xlsx", "out.xlsx"), ("ics", "cal"), ("csv", "out.csv")])
+def test_sigterm_is_handled_like_ctrl_c(tmp_path, fmt, out):
+    import signal
+
+    (tmp_path / "stores.csv").write_text(STORES_BIG, encoding="utf-8")
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "sidomain_cli", "export", str(COFFEE),
+                             "--stores", "stores.csv", "-f", fmt, "-o", out], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for_temp(tmp_path, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=GUARD)
+    if proc.returncode == 0:  # finished before the signal: nothing to clean up then
+        pytest.skip("the export finished before SIGTERM arrived")
+    assert proc.returncode == 143, err
+    assert err == "sidomain: terminated\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stores.csv", "tmpdir"]
+    assert list(scratch.iterdir()) == []  # XlsxWriter's row files were not in $TMPDIR
+
+
+# ---- F16: the output encoding rule ----------------------------------------------------------
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "gbk"}, {"PYTHONIOENCODING": "cp936"},
+                                 {"PYTHONIOENCODING": "latin-1"},
+                                 {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+                                  "PYTHONIOENCODING": ""}])
+def test_documents_are_utf8_whatever_the_console_and_text_replaces(env):
+    for fmt in ("json", "markdown"):
+        proc = cli("plan", COFFEE, "-f", fmt, env=env, binary=True)
+        assert proc.returncode == 0, proc.stderr
+        text = proc.stdout.decode("utf-8")  # UTF-8 bytes, whatever the console
+        assert "熊猫咖啡" in text and "🎉" in text or fmt == "markdown"
+        if fmt == "json":
+            json.loads(text)
+    for args in (("plan", COFFEE), ("--help",), ("rules",), ("schema", "profile"),
+                 ("lint", COFFEE), ("export", COFFEE, "-f", "csv", "--days", "3")):
+        proc = cli(*args, env=env, binary=True)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert b"Traceback" not in proc.stderr
+
+
+# ---- -o FILE picks the format --------------------------------------------------------------------
+
+def test_output_suffix_picks_the_plan_format(tmp_path):
+    assert cli("plan", COFFEE, "-o", tmp_path / "p.json").returncode == 0
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["brand"] == "熊猫咖啡"
+    assert cli("plan", COFFEE, "-o", tmp_path / "p.md").returncode == 0
+    assert (tmp_path / "p.md").read_text(encoding="utf-8").startswith("# 熊猫咖啡")
+    assert cli("plan", COFFEE, "-o", tmp_path / "p.txt").returncode == 0
+    assert "low_price_high_frequency" in (tmp_path / "p.txt").read_text(encoding="utf-8")
+    assert cli("plan", COFFEE, "-f", "json", "-o", tmp_path / "p2.md").returncode == 0
+    json.loads((tmp_path / "p2.md").read_text(encoding="utf-8"))  # --format wins
+    assert cli("export", COFFEE, "-o", tmp_path / "e.json").returncode == 0
+    assert isinstance(json.loads((tmp_path / "e.json").read_text(encoding="utf-8")), list)

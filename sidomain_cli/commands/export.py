@@ -257,5 +257,10 @@ def export_command(
             write(source, sys.stdout.buffer, progress=progress, **options)
             sys.stdout.buffer.flush()
             return
-        with atomic_open(output, force=force, binary=True) as fh:
+        with contextlib.ExitStack() as stack:
+            if fmt == "xlsx":
+                from sidomain_cli.output import scratch_dir
+
+                options["scratch"] = stack.enter_context(scratch_dir(output))
+            fh = stack.enter_context(atomic_open(output, force=force, binary=True))
             write(source, fh, progress=progress, **options)

@@ -154,13 +154,9 @@ def lint_command(
     if color is None:
         color = (output == "-" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     text = FORMATS[fmt](color=color).render(result)
-    if output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from sidomain_cli.output import write_text
+    from sidomain_cli.output import write_text
 
-        write_text(output, text, force=force)
+    write_text(output, text, force=force, document=fmt != "text")
     for err in result.errors:
         sys.stderr.write(f"sidomain: error: {err.format()}\n")
     if result.errors:
@@ -218,10 +214,8 @@ def schema_command(
     from sidomain_cli.lint.schema import json_schema
 
     text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
-    if output == "-":
-        typer.echo(text, nl=False)
-    else:
-        from sidomain_cli.output import check_target, write_text
+    from sidomain_cli.output import check_target, write_text
 
+    if output != "-":
         check_target(output, force=force)
-        write_text(output, text, force=force)
+    write_text(output, text, force=force)

@@ -34,7 +34,7 @@ from typing import IO, Iterator
 
 from sidomain_cli.errors import OutputError
 from sidomain_cli.output import (atomic_open, dir_mode, from_writing, remove_stale_temps,
-                                 temp_prefix, write_error)
+                                 rename_noreplace, temp_prefix, write_error)
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 OURS = (".ics",)
@@ -46,6 +46,8 @@ def is_zip(path: str) -> bool:
 
 
 def check_folder(path: str | Path, *, force: bool) -> Path:
+    """The folder to write (a symlink is followed to the folder it names), refused if it
+    exists without ``force`` or holds anything but an earlier export."""
     try:
         return _check_folder(Path(path), force=force)
     except OSError as exc:  # a folder we may not list, a name too long …
@@ -53,6 +55,15 @@ def check_folder(path: str | Path, *, force: bool) -> Path:
 
 
 def _check_folder(p: Path, *, force: bool) -> Path:
+    if os.path.islink(p):
+        if not os.path.exists(p):
+            raise OutputError("output is a symbolic link to a missing folder; not following "
+                              "it", path=str(p), hint="remove the link, or choose another "
+                                                      "--output")
+        if not force:
+            raise OutputError("output folder exists; not replacing it", path=str(p),
+                              hint="pass --force to replace it, or choose another --output")
+        p = Path(os.path.realpath(p))  # replace the folder the link names; the link stays
     if p.exists():
         if not p.is_dir():
             raise OutputError("output exists and is not a folder", path=str(p),
@@ -61,7 +72,7 @@ def _check_folder(p: Path, *, force: bool) -> Path:
             raise OutputError("output folder exists; not replacing it", path=str(p),
                               hint="pass --force to replace it, or choose another --output")
         for child in sorted(p.iterdir()):
-            if not (child.is_file() and (child.suffix.lower() in OURS or child.name == INDEX)):
+            if not _ours(child):
                 raise OutputError("output folder holds files that are not an earlier export; "
                                   "not replacing it", path=str(child),
                                   hint="choose a new or empty folder")
@@ -70,6 +81,33 @@ def _check_folder(p: Path, *, force: bool) -> Path:
         raise OutputError("output folder's parent does not exist", path=str(parent),
                           hint="create it first")
     return p
+
+
+def _ours(child: Path) -> bool:
+    """A file an export writes: a regular file (not a link) named *.ics or index.csv."""
+    return (not child.is_symlink() and child.is_file()
+            and (child.suffix.lower() in OURS or child.name == INDEX))
+
+
+def _remove_export(old: Path, parent: Path) -> None:
+    """Delete the previous export swapped out of place — its own files only.  Anything else
+    (it appeared after the check) is kept, in a folder stale clean-up never deletes."""
+    with contextlib.suppress(OSError):
+        for child in old.iterdir():
+            if _ours(child):
+                child.unlink()
+    try:
+        os.rmdir(old)
+        return
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        keep = Path(tempfile.mkdtemp(prefix=temp_prefix() + "old-", dir=parent))
+        os.rmdir(keep)
+        os.rename(old, keep)
+        old = keep
+    sys.stderr.write(f"sidomain: warning: the replaced folder held files that are not an "
+                     f"earlier export; they are kept in {old}\n")
 
 
 class FolderSink:
@@ -161,12 +199,20 @@ def open_sink(path: str, *, force: bool):
     try:
         os.chmod(tmp, dir_mode())  # mkdtemp makes 0700; the result is an ordinary folder
         yield FolderSink(tmp)
-        try:
-            if target.exists():
-                old = _swap_in(tmp, target, parent)
-                shutil.rmtree(old, ignore_errors=True)
+        try:  # check again: the target may have appeared or changed while we wrote
+            if os.path.lexists(target):
+                if not force:
+                    raise OutputError("output folder appeared while writing; not replacing "
+                                      "it", path=str(target), hint="pass --force to replace it")
+                _check_folder(target, force=True)
+                _remove_export(_swap_in(tmp, target, parent), parent)
             else:
-                os.rename(tmp, target)
+                try:
+                    rename_noreplace(tmp, target)
+                except FileExistsError:
+                    raise OutputError("output folder appeared while writing; not replacing "
+                                      "it", path=str(target),
+                                      hint="pass --force to replace it") from None
         except OSError as exc:
             raise write_error(exc, target) from None
     except BaseException as exc:

@@ -101,13 +101,18 @@ def row_height(task: dict, widths: dict[str, float]) -> float | None:
 
 
 def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
-          header: str = "labels", **_) -> int:
+          header: str = "labels", scratch: str | None = None, **_) -> int:
+    """The workbook into ``fh``; XlsxWriter's row files go into ``scratch`` (a folder the
+    caller removes: ``output.scratch_dir``), never loose in ``$TMPDIR``."""
     import xlsxwriter
 
     plan = source.plan
     words = LABELS.get(plan.locale, LABELS["en"])
-    wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "strings_to_formulas": False,
-                                  "strings_to_urls": False, "strings_to_numbers": False})
+    options = {"constant_memory": True, "strings_to_formulas": False,
+               "strings_to_urls": False, "strings_to_numbers": False}
+    if scratch is not None:
+        options["tmpdir"] = str(scratch)
+    wb = xlsxwriter.Workbook(fh, options)
     wb.set_properties({"title": f"{plan.brand} SOP", "author": "sidomain",
                        "created": dt.datetime.combine(source.base_start, dt.time())})
     wrap_props, top_props = {"text_wrap": True, "valign": "top"}, {"valign": "top"}
