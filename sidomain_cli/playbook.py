@@ -25,6 +25,7 @@ METRICS = ("group_retention_7d", "mini_program_diversion_rate", "group_consumpti
 
 
 NAME_RE = r"^[a-z][a-z0-9_]*$"
+MAX_TASKS = 1_000  # task patterns in a playbook; the built-in ones have about twenty
 
 # When a dated task runs: routine (days/every), or on the days of an activity or node.
 WHEN = {
@@ -128,7 +129,8 @@ PLAYBOOK_SPEC = Map(
         "offers": DictOf(Localized(max_len=120), keys=OFFER_KEYS,
                          doc="Offer texts this playbook quotes over the industry pack's (the "
                              "profile's win). The built-in playbooks have none."),
-        "tasks": ListOf(TASK_SPEC, min_items=1, doc="Dated task patterns (the group calendar)."),
+        "tasks": ListOf(TASK_SPEC, min_items=1, max_items=MAX_TASKS,
+                        doc=f"Dated task patterns (the group calendar; at most {MAX_TASKS:,})."),
         "lifecycle": ListOf(LIFECYCLE_SPEC, min_items=0,
                             doc="Per-member tasks on the member's own clock (客户SOP)."),
         "kpis": ListOf(Map({

@@ -47,6 +47,8 @@ MAX_RANGE = 10_000                   # items of range() (Jinja's own sandbox: 10
 MAX_STEPS = 50_000                   # loop steps + calls + includes per message
 MAX_SECONDS = 1.0                    # CPU seconds per message; no real template comes close
 MAX_INT_BITS = 128                   # numbers a template computes stay below 2**128
+MAX_PLAN_STEPS = 5_000_000          # all messages of one plan (~100 steps a message)
+MAX_PLAN_SECONDS = 60.0              # CPU seconds for all messages of one plan
 MAX_INDENT = 8                       # tojson(indent=…)
 MAX_VALUE_SIZE = 100_000             # a list/dict a template makes: items + characters,
                                      # expanded (shared parts counted each time)
@@ -707,6 +709,8 @@ class Renderer:
         self.locale = locale
         self.roots = template_roots(locale, extra_dirs)
         self.env = environment(self.roots)
+        self.steps = 0       # spent by all messages of this renderer (one plan)
+        self.seconds = 0.0
 
     def exists(self, name: str) -> bool:
         import jinja2
@@ -737,7 +741,19 @@ class Renderer:
         except Exception as exc:  # any other failure to load or compile a stranger's file
             raise TemplateError(f"template '{name}' cannot be compiled: "
                                 f"{type(exc).__name__}: {exc}", path=where or name) from None
-        return render_template(tmpl, name, context)
+        began = time.thread_time()
+        try:
+            return render_template(tmpl, name, context)
+        finally:
+            self.steps += MAX_STEPS - _budget.steps
+            self.seconds += time.thread_time() - began
+            if self.steps > MAX_PLAN_STEPS or self.seconds > MAX_PLAN_SECONDS:
+                spent = (f"{MAX_PLAN_STEPS:,} loop steps, calls and includes"
+                         if self.steps > MAX_PLAN_STEPS else f"{MAX_PLAN_SECONDS:g} s")
+                raise TemplateError(f"the plan's messages took more than {spent} to render "
+                                    f"(template '{name}' was the last)",
+                                    path=tmpl.filename or name,
+                                    hint="a message needs only short loops and short text")
 
 
 class UndefinedVariableError(TemplateError):

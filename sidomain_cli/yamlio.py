@@ -141,7 +141,7 @@ def decode(raw: bytes, name: str, *, encoding: str | None = None,
     """
     if encoding:
         try:
-            return raw.decode(encoding).lstrip("\ufeff")
+            return _no_surrogates(raw.decode(encoding).lstrip("\ufeff"), name, noun, encoding)
         except LookupError:
             raise InputError(f"unknown encoding '{encoding}' ({option})", path=name,
                              hint="e.g. gb18030, utf-16, utf-8") from None
@@ -184,6 +184,22 @@ def decode(raw: bytes, name: str, *, encoding: str | None = None,
                              hint=f"save it as UTF-8, or pass {option} gb18030") from None
         raise InputError(f"{noun} is not valid utf-8 (byte {exc.start})", path=name, line=line,
                          column=1, hint="save it as UTF-8") from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str, name: str, noun: str, encoding: str) -> str:
+    """Text some decoders make (utf-7 ``+2AA-``, unicode_escape ``\\ud800``) may hold lone
+    surrogates, which are not characters: no output could encode them (exit 70 before)."""
+    m = _SURROGATE.search(text)
+    if m is None:
+        return text
+    line = text.count("\n", 0, m.start()) + 1
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    raise InputError(f"{noun} decoded as {encoding} holds U+{ord(m.group()):04X}, half of a "
+                     "character (a lone surrogate)", path=name, line=line, column=column,
+                     hint="save the file as UTF-8, or give its real encoding")
 
 
 def _loader_classes():

@@ -210,14 +210,23 @@ def test_special_files_are_written_into_never_replaced(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(got)["brand"] == "熊猫咖啡"  # the plan went through the pipe
     assert fifo.is_fifo()
-    null = Path("/dev/null")
-    for force in ((), ("--force",)):  # a character device: written into, never replaced
-        proc = cli("plan", COFFEE, "-f", "json", "-o", null, *force)
-        assert proc.returncode == 0, proc.stderr
+    # a character device: written into, never replaced (a private null device: a regression
+    # must not replace the machine's /dev/null, as --force did as root)
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        null = None
+    if null is not None:
+        for force in ((), ("--force",)):
+            proc = cli("plan", COFFEE, "-f", "json", "-o", null, *force)
+            assert proc.returncode == 0, proc.stderr
+            assert null.is_char_device()
+        export = cli("export", COFFEE, "-f", "csv", "-o", null, "--force")
+        assert export.returncode == 0, export.stderr
         assert null.is_char_device()
-    export = cli("export", COFFEE, "-f", "csv", "-o", "/dev/null")
-    assert export.returncode == 0, export.stderr
-    assert not list(Path("/dev").glob(".sidomain-*"))
+    assert cli("plan", COFFEE, "-f", "json", "-o", "/dev/null").returncode == 0  # no --force
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".sidomain-")]
     # the shell's redirection, named: stdout itself
     out = tmp_path / "redirected.json"
     with out.open("wb") as fh:
@@ -356,3 +365,181 @@ def test_output_suffix_picks_the_plan_format(tmp_path):
     json.loads((tmp_path / "p2.md").read_text(encoding="utf-8"))  # --format wins
     assert cli("export", COFFEE, "-o", tmp_path / "e.json").returncode == 0
     assert isinstance(json.loads((tmp_path / "e.json").read_text(encoding="utf-8")), list)
+
+
+# ---- F10, F12: an earlier ICS given to --previous (or replaced with --force) ---------------------
+
+def test_a_crafted_earlier_calendar_is_bounded_and_range_checked(tmp_path):
+    import re
+    import zipfile
+
+    first = tmp_path / "a.ics"
+    assert cli("export", COFFEE, "-f", "ics", "--days", "5", "-o", first).returncode == 0
+    data = first.read_bytes()
+    cases = {
+        "stamp-9999": data.replace(b"DTSTAMP:", b"DTSTAMP:99991231T235959Z\r\nX-OLD:", 1),
+        "sequence-4300": re.sub(rb"SEQUENCE:0", b"SEQUENCE:" + b"9" * 4300, data, count=1),
+    }
+    for name, crafted in cases.items():
+        crafted = re.sub(rb"X-SIDOMAIN-DIGEST:[0-9a-f]+", b"X-SIDOMAIN-DIGEST:0000", crafted,
+                         count=1)
+        prev = tmp_path / f"{name}.ics"
+        prev.write_bytes(crafted)
+        out = tmp_path / f"{name}-out.ics"
+        proc = cli("export", COFFEE, "-f", "ics", "--days", "5", "-o", out, "--previous", prev)
+        assert proc.returncode == 0, (name, proc.stderr)  # exit 70 before
+        sequences = [int(v) for v in re.findall(rb"SEQUENCE:(\d+)", out.read_bytes())]
+        assert max(sequences) >= 1 and max(sequences) <= (1 << 20) + 1  # the change moved on
+        assert not re.search(rb"DTSTAMP:[0-9]{4}", out.read_bytes().replace(b"DTSTAMP:20", b""))
+    # a zip bomb: 300 MiB without a line break in a 300 KB zip, under a 1 GiB limit
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("张敏.ics", "w", force_zip64=True) as f:
+            for _ in range(300):
+                f.write(b"A" * (1 << 20))
+    proc = cli("export", COFFEE, "--stores", ROOT / "examples" / "stores.csv", "-f", "ics",
+               "-o", tmp_path / "owners.zip", "--previous", bomb)
+    clean_error(proc, "张敏.ics", "line longer than 65,536 bytes")
+    assert not (tmp_path / "owners.zip").exists()
+
+
+# ---- F13: DST-gap local times -------------------------------------------------------------------
+
+def test_no_task_at_a_local_time_the_clock_skips(tmp_path):
+    base = COFFEE.read_text(encoding="utf-8")
+    text = "\n".join(line for line in base.splitlines()
+                     if not line.startswith(("timezone:", "start_date:", "quiet_hours:")))
+    profile = tmp_path / "ny.yaml"
+    profile.write_text(text + '\ntimezone: America/New_York\nstart_date: 2026-03-08\n'
+                              'quiet_hours: "03:00-02:00"\n', encoding="utf-8")
+    proc = cli("export", profile, "-f", "ics", "--days", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "TZID=America/New_York:20260308T02" not in proc.stdout  # 02:00-02:59 never happen
+    plan = json.loads(cli("plan", profile, "--days", "1", "-f", "json").stdout)
+    assert plan["calendar"] == []  # the only allowed hour does not exist that day
+    assert any("夏令时" in n for n in plan["notes"])
+    # a task time inside the gap moves to the first minute that exists, outside quiet hours
+    pb = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
+    pb["tasks"] = [dict(pb["tasks"][0], time="02:30", every=1, days=None)]
+    pb["tasks"][0] = {k: v for k, v in pb["tasks"][0].items() if v is not None}
+    pb_path = tmp_path / "pb.yaml"
+    pb_path.write_text(yaml.safe_dump(pb, allow_unicode=True), encoding="utf-8")
+    profile.write_text(text + "\ntimezone: America/New_York\nstart_date: 2026-03-08\n"
+                              'quiet_hours: "23:00-01:00"\n', encoding="utf-8")
+    plan = json.loads(cli("plan", profile, "--playbook", pb_path, "--days", "2",
+                          "-f", "json").stdout)
+    times = {(c["date"], c["time"]) for c in plan["calendar"]}
+    assert ("2026-03-08", "03:00") in times, times
+
+
+# ---- F14: per-owner file names -------------------------------------------------------------------
+
+def test_owner_file_names_work_on_every_system(tmp_path):
+    import unicodedata
+    import zipfile
+
+    owners = ["CON", "NUL", "Con", "é", unicodedata.normalize("NFD", "é"), "a", "a\u200b",
+              "@o", "𠀀" * 80]
+    stores = tmp_path / "stores.csv"
+    stores.write_text("store_id,name,city,owner,groups\n" + "".join(
+        f"S{i},n,c,{o},1\n" for i, o in enumerate(owners)), encoding="utf-8")
+    proc = cli("export", COFFEE, "--stores", stores, "-f", "ics", "-o", tmp_path / "x.zip",
+               "--days", "3")
+    assert proc.returncode == 0, proc.stderr
+    names = [n for n in zipfile.ZipFile(tmp_path / "x.zip").namelist() if n != "index.csv"]
+    stems = [n[:-4] for n in names]
+    assert len({unicodedata.normalize("NFC", n).casefold() for n in names}) == len(owners)
+    assert not any(s.split(".")[0].upper() in ("CON", "NUL", "PRN", "AUX") for s in stems)
+    assert all(unicodedata.category(c) != "Cf" for n in names for c in n)
+    assert all(len(n.encode("utf-8")) <= 255 for n in names)
+    index = zipfile.ZipFile(tmp_path / "x.zip").read("index.csv").decode("utf-8-sig")
+    assert all(f",{n}," in index for n in names)  # the file column names the real file
+    folder = cli("export", COFFEE, "--stores", stores, "-f", "ics", "-o", tmp_path / "dir",
+                 "--days", "3")
+    assert folder.returncode == 0, folder.stderr  # 80 four-byte characters were too long
+    assert sorted(p.name for p in (tmp_path / "dir").iterdir()) == sorted(names + ["index.csv"])
+
+
+# ---- F15: rollout plans cached without bound --------------------------------------------------
+
+def _peak_mib(stores_csv: Path, out: Path) -> float:
+    code = ("import resource, sys; from sidomain_cli.cli import run; "
+            f"rc = run(['export', {str(COFFEE)!r}, '--stores', {str(stores_csv)!r}, '-f', 'csv', "
+            f"'-o', {str(out)!r}, '--days', '7']); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=GUARD * 10,
+                          preexec_fn=_limit(GIB))
+    assert proc.returncode == 0, proc.stderr
+    return float(proc.stdout.split()[-1])
+
+
+def test_rollout_memory_stays_flat_with_distinct_launch_dates(tmp_path):
+    import datetime as dt
+
+    peaks = []
+    for n in (40, 400):
+        csv_path = tmp_path / f"dates{n}.csv"
+        csv_path.write_text("store_id,name,city,owner,groups,launch_date\n" + "".join(
+            f"S{i},n,c,o{i % 10},1,{dt.date(2026, 1, 1) + dt.timedelta(days=i)}\n"
+            for i in range(n)), encoding="utf-8")
+        peaks.append(_peak_mib(csv_path, tmp_path / f"out{n}.csv"))
+    # 10x the launch dates: every plan was kept (about 230 KB each, +80 MB here); now
+    # at most a few dozen are
+    assert peaks[1] < peaks[0] + 30, peaks
+
+
+# ---- F25, F31: text no output can hold ------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding,cell", [("utf-7", "n+2AA-x"), ("unicode_escape", "n\\ud800x")])
+def test_a_lone_surrogate_from_the_stores_decoder_is_named(tmp_path, encoding, cell):
+    stores = tmp_path / "u.csv"
+    stores.write_bytes(f"store_id,name,city,owner,groups\nA1,{cell},c,o,1\n".encode("ascii"))
+    for fmt in ("json", "xlsx"):
+        proc = cli("export", COFFEE, "--stores", stores, "--stores-encoding", encoding, "-f",
+                   fmt, "-o", tmp_path / f"out.{fmt}")
+        clean_error(proc, "u.csv:2:", "lone surrogate")
+
+
+def test_line_separators_cannot_forge_calendar_lines(tmp_path):
+    data = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
+    for t in data["tasks"]:
+        t["action"] = "动作\u2028UID:00000000-0000-0000-0000-000000000000\u2029SEQUENCE:999"
+    pb = tmp_path / "pb.yaml"
+    pb.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "a.ics"
+    assert cli("export", COFFEE, "--playbook", pb, "-f", "ics", "-o", out).returncode == 0
+    body = out.read_text(encoding="utf-8")
+    assert "\u2028" not in body and "\u2029" not in body
+    import icalendar
+
+    events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert len({str(e["UID"]) for e in events}) == len(events) > 1
+    # a day later, exported over it: the events moved, so they get SEQUENCE:1
+    profile = COFFEE
+    assert cli("export", profile, "--playbook", pb, "-f", "ics", "-o", out, "--force",
+               "--start", "2026-12-02").returncode == 0
+    assert out.read_bytes().count(b"\r\nSEQUENCE:1\r\n") == len(events)  # 0 before
+
+
+# ---- F4: bounded plan size ----------------------------------------------------------------------
+
+def test_a_playbook_that_amplifies_into_a_huge_plan_is_refused_early(tmp_path):
+    data = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
+    data["days"] = 366
+    for ch in data["channels"].values():
+        ch["max_per_day"] = 100
+    data["key_days"] = list(range(1, 367))
+    data["phases"][1]["days"] = [8, 366]
+    chans = list(data["channels"])
+    task = {"every": 1, "time": "10:00", "action": "a", "template": "welcome_gift"}
+    data["tasks"] = [dict(task, id=f"t{i}", channel=chans[i % len(chans)]) for i in range(900)]
+    pb = tmp_path / "huge.yaml"
+    pb.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    clean_error(cli("plan", COFFEE, "--playbook", pb, "-f", "json", "--days", "366"),
+                "huge.yaml", "a plan may have 20,000 calendar rows")
+    data["tasks"] = [dict(task, id=f"t{i}", channel=chans[i % len(chans)]) for i in range(7000)]
+    pb.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    clean_error(cli("plan", COFFEE, "--playbook", pb), "S004", "at most 1000")
+    findings = lint_findings(cli("lint", pb, "-f", "json"))
+    assert any(f["code"] == "S004" and "at most 1000" in f["message"] for f in findings)

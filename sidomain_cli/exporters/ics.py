@@ -61,9 +61,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import IO, Callable, ContextManager, Iterable, Iterator
 
+from sidomain_cli.exporters.csvfile import FORMULA_START
 from sidomain_cli.exporters.stores import ExportSource, Store, Unit
 from sidomain_cli.exporters.table import PerPlan, Progress
 from sidomain_cli.safetext import plain
+from sidomain_cli.spec import LAST_YEAR
 
 UID_NAMESPACE = uuid.UUID("6f1d3c2a-5b7e-5c1a-9d0e-51d0a1a5e0c3")
 PRODID = "-//sidomain//sidomain export//ZH"
@@ -131,9 +133,12 @@ def _stamp_seconds(value: bytes) -> int | None:
     if not m:
         return None
     try:
-        return _seconds(dt.datetime(*map(int, m.groups()), tzinfo=dt.timezone.utc))
+        when = dt.datetime(*map(int, m.groups()), tzinfo=dt.timezone.utc)
     except ValueError:
         return None
+    if not 1970 <= when.year <= LAST_YEAR:  # 9999-12-31T23:59:59 + 1 s overflowed
+        return None
+    return _seconds(when)
 
 
 # ---- encoding -----------------------------------------------------------------------
@@ -320,7 +325,7 @@ def scan_events(fh: IO[bytes], *, keep_lines: bool = False
     lines: list[bytes] = []
     depth = 0
     current: bytes | None = None
-    for raw in fh:
+    for raw in bounded_lines(fh):
         line = raw.rstrip(b"\r\n")
         if not inside:
             if line == b"BEGIN:VEVENT":
@@ -371,7 +376,41 @@ def read_earlier(fh: IO[bytes]) -> dict[str, int]:
         uid = props.get(b"UID")
         if uid:
             out[uid.decode("utf-8", "replace")] = _earlier(props).pack()
+            if len(out) > MAX_EARLIER_EVENTS:
+                raise _not_ours(fh, f"holds more than {MAX_EARLIER_EVENTS:,} events")
     return out
+
+
+# An earlier export is read as a stream with bounds (a zip member of 3 GB without a line
+# break was one readline): sidomain writes lines of at most 75 octets.
+MAX_EARLIER_LINE = 64 * 1024
+MAX_EARLIER_BYTES = 1 << 30
+MAX_EARLIER_EVENTS = 2_000_000
+
+
+def _not_ours(fh, why: str):
+    from sidomain_cli.errors import InputError
+
+    name = getattr(fh, "name", "")
+    return InputError(f"the earlier export {why}; it is not a calendar sidomain wrote",
+                      path=name if isinstance(name, str) else "",
+                      hint="give --previous the earlier export, or leave it out")
+
+
+def bounded_lines(fh: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``fh``, each at most ``MAX_EARLIER_LINE`` bytes, at most
+    ``MAX_EARLIER_BYTES`` in all (else an InputError)."""
+    total = 0
+    while True:
+        line = fh.readline(MAX_EARLIER_LINE + 1)
+        if not line:
+            return
+        total += len(line)
+        if len(line) > MAX_EARLIER_LINE:
+            raise _not_ours(fh, f"has a line longer than {MAX_EARLIER_LINE:,} bytes")
+        if total > MAX_EARLIER_BYTES:
+            raise _not_ours(fh, f"is larger than {MAX_EARLIER_BYTES:,} bytes")
+        yield line
 
 
 @dataclass
@@ -566,18 +605,40 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+MAX_NAME_BYTES = 200  # a file name holds 255 bytes on ext4/APFS/NTFS: room for "-2.ics"
+
+
+def _stem(owner: str) -> str:
+    """One owner's file stem, the same on every system: NFC (macOS keeps NFD and NFC apart
+    only in name), no invisible format characters (``a`` vs ``a`` + U+200B), no Windows
+    device name (``CON.ics`` cannot be extracted there), no formula start (``index.csv``
+    quoted ``'@o.ics`` for the file ``@o.ics``), at most 200 UTF-8 bytes (80 four-byte
+    characters were too long for a folder)."""
+    import unicodedata
+
+    stem = unicodedata.normalize("NFC", owner)
+    stem = "".join(ch for ch in stem if unicodedata.category(ch) not in ("Cf", "Cc", "Cs"))
+    stem = _UNSAFE.sub("_", stem).strip(" .") or "owner"
+    if _RESERVED.fullmatch(stem) or stem.startswith(FORMULA_START):
+        stem = "_" + stem
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem
+
+
 def owner_filenames(owners: list[str]) -> dict[str, str]:
-    """A safe, unique (case-insensitively) ``.ics`` file name per owner, CJK kept."""
+    """A safe ``.ics`` file name per owner, unique however a file system folds names
+    (case, Unicode normalisation), CJK kept."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for owner in owners:
-        stem = _UNSAFE.sub("_", owner).strip(" .") or "owner"
-        stem = stem[:80]
+        stem = _stem(owner)
         name, n = f"{stem}.ics", 1
-        while name.lower() in taken or name.lower() == "index.csv":
+        while name.casefold() in taken or name.casefold() == "index.csv":
             n += 1
             name = f"{stem}-{n}.ics"
-        taken.add(name.lower())
+        taken.add(name.casefold())
         names[owner] = name
     return names
 

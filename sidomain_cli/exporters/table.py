@@ -27,13 +27,21 @@ class PerPlan:
     """Cache one encoding of a plan's tasks (keyed by the plan object's identity)."""
 
     def __init__(self, encode: Callable[[Plan], Any]) -> None:
+        from collections import OrderedDict
+
         self.encode = encode
-        self._cache: dict[int, tuple[Plan, Any]] = {}
+        self._cache: OrderedDict[int, tuple[Plan, Any]] = OrderedDict()
 
     def __call__(self, plan: Plan) -> Any:
+        from sidomain_cli.exporters.stores import PLAN_CACHE
+
         hit = self._cache.get(id(plan))
         if hit is None:
             hit = self._cache[id(plan)] = (plan, self.encode(plan))
+            if len(self._cache) > PLAN_CACHE + 1:  # + the base plan
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(id(plan))
         return hit[1]
 
 

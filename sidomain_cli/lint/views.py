@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sidomain_cli.domain import DEFAULT_CAPS, SEGMENT_AUDIENCES
-from sidomain_cli.playbook import (METHOD_SPEC, PLAYBOOK_SPEC, TASK_SPEC, Phase, TaskPattern,
-                                   task_from_dict)
+from sidomain_cli.playbook import (MAX_TASKS, METHOD_SPEC, PLAYBOOK_SPEC, TASK_SPEC, Phase,
+                                   TaskPattern, task_from_dict)
 from sidomain_cli.planning.packs import PACK_SPEC
 from sidomain_cli.profile import PROFILE_SPEC
 from sidomain_cli.yamlio import Doc
@@ -77,7 +77,9 @@ class PlaybookView:
                 phases.append(Phase(p["id"], p["days"][0], p["days"][1], tuple(p["north_star"])))
         tasks = []
         raw_tasks = data.get("tasks")
-        for i, t in enumerate(raw_tasks if isinstance(raw_tasks, list) else ()):
+        if not isinstance(raw_tasks, list) or len(raw_tasks) > MAX_TASKS:
+            raw_tasks = []  # S004 names the count; plan refuses it before any calendar
+        for i, t in enumerate(raw_tasks):
             if not _valid(TASK_SPEC, t, ("tasks", i), doc):
                 continue
             tasks.append(task_from_dict(t, i))
@@ -134,12 +136,16 @@ class PlaybookView:
         from sidomain_cli.planning.allocate import allocate
         from sidomain_cli.planning.schedule import Run as PlanRun
 
+        from sidomain_cli.planning.limits import MAX_CANDIDATES
+
         cands = []
         for t in self.tasks:
             for r in self.runs(t):
                 if t.channel == "wecom_1v1" and not self.one_on_one_allowed(t, r.day):
                     continue
                 cands.append(PlanRun(t, r.day, t.time or "", r.activity, t.send))
+            if len(cands) > MAX_CANDIDATES:  # plan refuses such a playbook outright
+                return [], []
         originals = [(c, c.send) for c in cands]
         kept = allocate(list(cands), self.channels or {}, {**DEFAULT_CAPS, **caps}).kept
         return originals, kept

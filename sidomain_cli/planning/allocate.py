@@ -20,6 +20,8 @@ WECOM_BULK_CHANNELS = ("wecom_1v1", "wecom_group")
 
 REASONS = {
     "1v1 outside key days": {"zh-CN": "非关键节点不做1v1私聊", "en": "no 1v1 chat outside key days"},
+    "no allowed local time (clock change)": {"zh-CN": "夏令时调整当天无可用时间",
+                                             "en": "the clock change leaves no allowed time"},
     "moments cap": {"zh-CN": "超出每日朋友圈条数上限", "en": "over the daily moments cap"},
     "channel cap": {"zh-CN": "超出渠道每日上限", "en": "over the channel's daily cap"},
     "group posts cap": {"zh-CN": "超出每日社群发送上限", "en": "over the daily group posts cap"},

@@ -22,8 +22,10 @@ from sidomain_cli.planning.allocate import REASONS, allocate
 from sidomain_cli.planning.checks import copy_rules, timing_mismatch
 from sidomain_cli.planning.copy import Copywriter, Pools
 from sidomain_cli.planning.model import Adjustment, LifecycleTask, Plan, SopTask
-from sidomain_cli.planning.schedule import (daily_one_on_one, group_runs, phase_of, rhythm,
-                                            send_time)
+from sidomain_cli.localtime import existing_time
+from sidomain_cli.planning.limits import check_plan_size
+from sidomain_cli.planning.schedule import (daily_one_on_one, group_runs, in_span, minutes,
+                                            phase_of, rhythm, send_time)
 from sidomain_cli.playbook import Method, Playbook, TaskPattern
 from sidomain_cli.profile import OFFER_KEYS, Profile
 from sidomain_cli.spec import FIRST_YEAR, LAST_YEAR
@@ -143,7 +145,9 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     runs, early = group_runs(playbook, rh, days, touchpoints=set(profile.touchpoints),
                              one_on_one_daily=daily_one_on_one(playbook.id, playbook.group_type),
                              has_member_day=bool(profile.member_day))
+    check_plan_size(len(runs), playbook.path, before_caps=True)
     alloc = allocate(runs, playbook.channels, caps, days)
+    check_plan_size(len(alloc.kept), playbook.path)
     adjustments = [Adjustment(t.id, (start + dt.timedelta(days=d - 1)).isoformat(),
                               "left_out", r) for t, d, r in early]
 
@@ -163,9 +167,21 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         "persona_role": persona_role, "member_day": profile.member_day or "",
     }
     times = {}
+    kept = []
     for run in alloc.kept:
         run.time = send_time(run.pattern, pack, profile.quiet_hours, run.send)
+        # a time the clock skips (DST) moves to the first that exists outside quiet hours
+        when = existing_time(start + dt.timedelta(days=run.day - 1), run.time,
+                             profile.timezone,
+                             lambda hm: not in_span(minutes(hm), profile.quiet_hours))
+        if when is None:
+            adjustments.append(Adjustment(run.pattern.id, (start + dt.timedelta(
+                days=run.day - 1)).isoformat(), "left_out", "no allowed local time (clock change)"))
+            continue
+        run.time = when
+        kept.append(run)
         times[(run.pattern.id, run.day)] = run.time
+    alloc.kept[:] = kept
     from sidomain_cli.planning import calendar as calmod
 
     by_id = {t.id: t for t in playbook.tasks}
