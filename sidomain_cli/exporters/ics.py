@@ -401,10 +401,9 @@ def bounded_lines(fh: IO[bytes]) -> Iterator[bytes]:
     """The lines of ``fh``, each at most ``MAX_EARLIER_LINE`` bytes, at most
     ``MAX_EARLIER_BYTES`` in all (else an InputError)."""
     total = 0
-    while True:
-        line = fh.readline(MAX_EARLIER_LINE + 1)
-        if not line:
-            return
+    read = getattr(fh, "readline", None)
+    source = iter(lambda: read(MAX_EARLIER_LINE + 1), b"") if read else iter(fh)
+    for line in source:  # a file reads at most a bounded line; an iterable gives lines
         total += len(line)
         if len(line) > MAX_EARLIER_LINE:
             raise _not_ours(fh, f"has a line longer than {MAX_EARLIER_LINE:,} bytes")
