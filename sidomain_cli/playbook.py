@@ -287,6 +287,53 @@ def resolve_playbook(name_or_path: str) -> Path:
                      + "built-in: " + ", ".join(builtins) + "; or give a path to a YAML file")
 
 
+def profile_playbook(value: str, profile_path: str | Path) -> tuple[Path | None, str, str]:
+    """Where a profile's ``playbook:`` leads — one rule for ``plan`` and ``lint`` (B003).
+
+    A built-in name, or a YAML path resolved against the profile's folder (not the folder
+    ``plan`` runs in) that stays inside it: a client's profile cannot make sidomain read
+    ``/etc/passwd``, and a missing file gets no "did you mean" from outside the folder.
+    Returns (path, "", "") or (None, message, hint).
+    """
+    import difflib
+    import os
+
+    from sidomain_cli.resources import builtin_playbooks
+
+    builtins = builtin_playbooks()
+    if value in builtins:
+        return builtins[value], "", ""
+    if not (value.endswith((".yaml", ".yml")) or "/" in value or "\\" in value):
+        near = difflib.get_close_matches(value, list(builtins), n=1)
+        return None, f"unknown playbook '{value}'", ((f"did you mean '{near[0]}'? " if near
+                                                      else "") + "built-in: "
+                                                     + ", ".join(builtins))
+    folder = Path(profile_path).parent
+    path = folder / value
+    real, root = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    if Path(value).is_absolute() or real == root or not real.is_relative_to(root):
+        return None, f"playbook file '{value}' is outside the profile's folder", \
+            "put the playbook beside the profile (or below it), or pass --playbook"
+    if not path.is_file():
+        return None, f"playbook file '{value}' not found", \
+            "a path in a profile is relative to the profile's folder"
+    return path, "", ""
+
+
+def load_profile_playbook(profile, *, encoding: str | None = None) -> Playbook:
+    """The playbook a profile names (see :func:`profile_playbook`), read as a stranger's."""
+    path, message, hint = profile_playbook(profile.playbook, profile.path)
+    if path is None:
+        line, column = profile.playbook_at
+        raise InputError(f"B003 {message}", path=profile.path, line=line, column=column,
+                         hint=hint)
+    from sidomain_cli.resources import builtin_playbooks
+
+    within = None if path in builtin_playbooks().values() else Path(profile.path).parent
+    return playbook_from_doc(load_yaml(path, what="playbook", encoding=encoding,
+                                       within=within))
+
+
 def load_playbook(name_or_path: str, *, encoding: str | None = None) -> Playbook:
     return playbook_from_doc(load_yaml(resolve_playbook(name_or_path), what="playbook",
                                        encoding=encoding))

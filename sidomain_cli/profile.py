@@ -13,7 +13,7 @@ from typing import Any
 
 from sidomain_cli.domain import CAP_KEYS, CLOSURE_KEYS, LEVELS, LOCALES, TOUCHPOINTS
 from sidomain_cli.errors import problems_error
-from sidomain_cli.spec import (BAD_VALUE, Date, DictOf, Enum, ListOf, Localized, Map, Nullable, Num,
+from sidomain_cli.spec import (Date, DictOf, Enum, ListOf, Localized, Map, Nullable, Num,
                                Str)
 from sidomain_cli.yamlio import Doc, load_yaml
 
@@ -92,7 +92,8 @@ PROFILE_SPEC = Map(
                                doc="Staff accounts that post per store (forecast's staff load; "
                                    "default 1).", example=2),
         "playbook": Str(doc="Playbook to use instead of the diagnosed one: a built-in name "
-                            "or a path to a YAML file (`--playbook` overrides it).",
+                            "or a path to a YAML file relative to the profile's folder and "
+                            "inside it (`--playbook` overrides it).",
                         max_len=500, example="tiered"),
         "group_size": Num(integer=True, minimum=2, maximum=2000,
                           doc="Members per customer group (200 or 500 depending on who is in "
@@ -145,6 +146,7 @@ class Profile:
     recruits_per_store_per_day: float | None = None
     staff_per_store: int = 1
     closed_days: tuple[str, ...] | None = None
+    playbook_at: tuple[int, int] = (1, 1)  # line, column of the `playbook:` value
     group_size: int = 200
     caps: dict[str, int] = field(default_factory=dict)
 
@@ -172,17 +174,12 @@ def profile_from_doc(doc: Doc) -> Profile:
         raise problems_error(problems)
     problems.extend(PROFILE_SPEC.check(data, (), doc))
     if not problems:
-        tz = data.get("timezone", "Asia/Shanghai")
-        if not valid_timezone(tz):
-            problems.append(doc.problem(("timezone",), f"unknown timezone '{tz}'",
-                                        code=BAD_VALUE, value=True,
-                                        hint="use an IANA name such as Asia/Shanghai"))
-        qh = data.get("quiet_hours", "22:00-08:00")
-        a, b = (_minutes(x) for x in qh.split("-"))
-        if a == b:
-            problems.append(doc.problem(("quiet_hours",), "quiet hours start and end at the "
-                                        "same time", code=BAD_VALUE, value=True,
-                                        hint='e.g. "22:00-08:00"'))
+        # the rules lint's B001 and B002 apply, with their codes and messages
+        for key, found in (("timezone", timezone_problem(data.get("timezone"))),
+                           ("quiet_hours", quiet_hours_problem(data.get("quiet_hours")))):
+            if found:
+                code, message, hint = found
+                problems.append(doc.problem((key,), message, code=code, value=True, hint=hint))
     if problems:
         raise problems_error(problems)
     qh = data.get("quiet_hours", "22:00-08:00")
@@ -214,9 +211,28 @@ def profile_from_doc(doc: Doc) -> Profile:
         recruits_per_store_per_day=data.get("recruits_per_store_per_day"),
         staff_per_store=data.get("staff_per_store", 1),
         closed_days=tuple(data["closed_days"]) if "closed_days" in data else None,
+        playbook_at=doc.where(("playbook",), value=True),
         group_size=data.get("group_size", 200),
         caps=dict(data.get("caps") or {}),
     )
+
+
+def timezone_problem(tz) -> tuple[str, str, str] | None:
+    """B001 (plan and lint): (code, message, hint) for a timezone that is not IANA's."""
+    if isinstance(tz, str) and tz.strip() and not valid_timezone(tz):
+        return "B001", f"unknown timezone '{tz}'", "use an IANA name such as Asia/Shanghai"
+    return None
+
+
+def quiet_hours_problem(qh) -> tuple[str, str, str] | None:
+    """B002 (plan and lint): quiet hours that start and end at the same time."""
+    import re
+
+    m = re.fullmatch(r"(\d\d:\d\d)-(\d\d:\d\d)", qh) if isinstance(qh, str) else None
+    if m and m.group(1) == m.group(2):
+        return ("B002", f"quiet hours '{qh}' start and end at the same time",
+                'give the night to keep free, e.g. "22:00-08:00"')
+    return None
 
 
 def valid_timezone(name: str) -> bool:

@@ -58,16 +58,26 @@ class Doc:
         return Problem(self.path, line, col, code, severity, message, hint)
 
 
-def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "file") -> bytes:
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "file",
+               within: Path | None = None) -> bytes:
     """The bytes of a user's file, refused before reading when it is too big to be one.
 
     At most ``max_bytes + 1`` bytes are ever read, so a device or pipe that never ends
     (``/dev/zero``) is refused too, without filling the memory.
+
+    ``within``: the path came from a stranger (a tree ``lint`` walks, a path written in
+    a profile), so it is read only if it is a regular file whose real path stays inside
+    the folder ``within`` — no FIFO, device or ``/proc/self/fd/…`` link (lint waited on
+    them forever), no symlink out of the tree (its content reached CI annotations).
+    Paths a user types on the command line may name a pipe or device.
     """
     p = Path(path)
     name = str(path)
+    if within is not None:
+        _inside(p, within, what)
     if not p.exists():
-        raise InputError(f"{what} not found", path=name, hint=_nearby(p))
+        raise InputError(f"{what} not found", path=name,
+                         hint=_nearby(p) if within is None else "check the path")
     if p.is_dir():
         raise InputError(f"is a folder, expected a {what}", path=name,
                          hint="give the path of a file inside it")
@@ -80,7 +90,7 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "fil
         size = p.stat().st_size
         if size > max_bytes:
             raise too_big(f"{size:,} bytes, ")
-        with p.open("rb") as fh:
+        with _open(p, regular_only=within is not None, what=what) as fh:
             raw = fh.read(max_bytes + 1)
     except PermissionError:
         raise InputError(f"cannot read the {what}: permission denied", path=name,
@@ -90,6 +100,43 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "fil
     if len(raw) > max_bytes:  # a device or pipe that reports no size
         raise too_big("")
     return raw
+
+
+def _inside(p: Path, within: Path, what: str) -> None:
+    import os
+
+    real = Path(os.path.realpath(p))
+    root = Path(os.path.realpath(within))
+    if real != root and not real.is_relative_to(root):
+        raise InputError(f"{what} path leads out of {within}", path=str(p),
+                         hint="sidomain reads only files inside the folder it was given; "
+                              "links and '..' that lead out are refused")
+
+
+def _open(p: Path, *, regular_only: bool, what: str):
+    """Open ``p`` for reading; ``regular_only``: refuse anything but a regular file, decided
+    on the opened file itself (O_NONBLOCK: opening a FIFO does not wait for a writer)."""
+    import os
+    import stat
+
+    if not regular_only:
+        return p.open("rb")
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device"
+                    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket"
+                    if stat.S_ISSOCK(mode) else "not a regular file")
+            raise InputError(f"{what} is {kind}, not a regular file", path=str(p),
+                             hint="sidomain reads only regular files from a tree or a "
+                                  "path written in a file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _nearby(p: Path) -> str:
@@ -108,9 +155,9 @@ def _nearby(p: Path) -> str:
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES, encoding: str | None = None,
-              what: str = "file") -> str:
+              what: str = "file", within: Path | None = None) -> str:
     """Read a user's text file, refusing what cannot be text and naming the fix."""
-    raw = read_bytes(path, max_bytes=max_bytes, what=what)
+    raw = read_bytes(path, max_bytes=max_bytes, what=what, within=within)
     return decode(raw, str(path), encoding=encoding, noun=what)
 
 
@@ -382,9 +429,11 @@ def _cacheable(path: str | Path, what: str) -> bool:
         return False
 
 
-def load_yaml(path: str | Path, *, what: str = "file", encoding: str | None = None) -> Doc:
-    if not _cacheable(path, what):
-        return parse_yaml(read_text(path, what=what, encoding=encoding), str(path))
+def load_yaml(path: str | Path, *, what: str = "file", encoding: str | None = None,
+              within: Path | None = None) -> Doc:
+    if within is not None or not _cacheable(path, what):
+        return parse_yaml(read_text(path, what=what, encoding=encoding, within=within),
+                          str(path))
     import hashlib
 
     raw = read_bytes(path, what=what)

@@ -177,7 +177,9 @@ def test_billion_laughs_is_refused_fast_in_bounded_memory(tmp_path, kind):
     assert linted.returncode == 1, linted.stderr
     assert "laughs.yaml:1:" in linted.stdout and "S000" in linted.stdout
     assert "(YAML aliases?)" in linted.stdout and "Traceback" not in linted.stderr
-    assert time.monotonic() - started < 10
+    # a hang guard, not a speed assertion: both runs take about a second of CPU, but a
+    # loaded 2-core machine stretched them past 15 s of wall time
+    assert time.monotonic() - started < 60
     assert not (tmp_path / "out.txt").exists()
 
 
@@ -391,13 +393,14 @@ def test_unreadable_profile_patched(capsys, tmp_path, monkeypatch):
     ("start_date: 2026-12-01", "start_date: 9999-12-31", 13,
      "S004 'start_date' is 9999-12-31, outside the years 1900-2999 (check the year)"),
     ("timezone: Asia/Shanghai", "timezone: Mars/Olympus", 11,
-     "S004 unknown timezone 'Mars/Olympus' (use an IANA name such as Asia/Shanghai)"),
+     # the same code and message as `sidomain lint` (issue 14: one rule book)
+     "B001 unknown timezone 'Mars/Olympus' (use an IANA name such as Asia/Shanghai)"),
     ('quiet_hours: "22:00-08:00"', 'quiet_hours: "25:00-08:00"', 14,
      "S004 'quiet_hours' is '25:00-08:00', expected \"HH:MM-HH:MM\""),
     ('quiet_hours: "22:00-08:00"', "quiet_hours: 22:00", 14,
      "S002 'quiet_hours' must be text, got a number"),  # YAML 1.1 reads 22:00 as 1320
     ('quiet_hours: "22:00-08:00"', 'quiet_hours: "22:00-22:00"', 14,
-     "S004 quiet hours start and end at the same time"),
+     "B002 quiet hours '22:00-22:00' start and end at the same time"),
     ('quiet_hours: "22:00-08:00"', "quiet_hours: [22, 8]", 14,
      "S002 'quiet_hours' must be text, got a list"),
     ("purchases_per_month: 6", "purchases_per_month: -1", 22,

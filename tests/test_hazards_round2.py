@@ -543,3 +543,158 @@ def test_a_playbook_that_amplifies_into_a_huge_plan_is_refused_early(tmp_path):
     clean_error(cli("plan", COFFEE, "--playbook", pb), "S004", "at most 1000")
     findings = lint_findings(cli("lint", pb, "-f", "json"))
     assert any(f["code"] == "S004" and "at most 1000" in f["message"] for f in findings)
+
+
+# ---- F17, F18, F19, F27, F28, F30: what lint and plan read ---------------------------------------
+
+def test_lint_reads_only_regular_files_inside_the_tree(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "templates" / "zh-CN").mkdir(parents=True)
+    secret = tmp_path / "secretdir"
+    secret.mkdir()
+    (secret / "s.yaml").write_text("kind: playbook\nid: 最好的 SECRET-TOKEN-abc123\ndays: 60\n",
+                                   encoding="utf-8")
+    (tmp_path / "t.txt").write_text("password = 全网最低 hunter2 {{ oops( }}", encoding="utf-8")
+    (tree / "p.yaml").symlink_to("../secretdir/s.yaml")
+    (tree / "templates" / "zh-CN" / "x.j2").symlink_to(tmp_path / "t.txt")
+    (tree / "evil.yaml").symlink_to("/proc/self/fd/1")
+    (tree / "evil0.yaml").symlink_to("/proc/self/fd/0")
+    os.mkfifo(tree / "pipe.yaml")
+    sleeper = subprocess.Popen(["sleep", "120"], stdout=subprocess.PIPE)
+    try:  # stdin held open by a writer that never writes, stdout a pipe: both waited before
+        proc = subprocess.run([sys.executable, "-m", "sidomain_cli", "lint", str(tree), "-f",
+                               "github"], stdin=sleeper.stdout, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=GUARD)
+    finally:
+        sleeper.kill()
+    assert proc.returncode == 2, proc.stderr
+    assert "SECRET" not in proc.stdout + proc.stderr and "hunter2" not in proc.stdout
+    for name in ("p.yaml", "x.j2", "evil.yaml", "evil0.yaml"):
+        assert f"{name}: file path leads out of" in proc.stderr, proc.stderr
+    assert "pipe.yaml: file is a pipe (FIFO), not a regular file" in proc.stderr
+    # the same files named one by one (as pre-commit does)
+    named = cli("lint", "p.yaml", "evil.yaml", "pipe.yaml", cwd=tree)
+    assert named.returncode == 2 and "SECRET" not in named.stdout + named.stderr
+
+
+def test_a_profile_cannot_make_plan_read_outside_its_folder(tmp_path):
+    base = COFFEE.read_text(encoding="utf-8")
+    for n, (value, needle) in enumerate((("/etc/passwd", "outside the profile's folder"),
+                          ("/etc/shadowx", "outside the profile's folder"),
+                          ("../outside.yaml", "outside the profile's folder"),
+                          ("/dev/stdin", "outside the profile's folder"),
+                          ("missing.yaml", "not found"))):
+        folder = tmp_path / f"case{n}"
+        folder.mkdir()
+        profile = folder / "brand.yaml"
+        profile.write_text(base + f"playbook: {value}\n", encoding="utf-8")
+        line = base.count("\n") + 1
+        err = clean_error(cli("plan", profile, stdin=subprocess.PIPE), needle,
+                          f"brand.yaml:{line}:11: B003 playbook file '{value}'")
+        assert "did you mean" not in err and "/etc/shadow'" not in err
+        found = lint_findings(cli("lint", profile, "-f", "json"))  # the same rule, the same line
+        assert [(f["code"], f["line"], f["column"]) for f in found] == [("B003", line, 11)]
+        assert needle in found[0]["message"]
+
+
+def test_a_relative_playbook_path_is_the_profiles_for_plan_as_for_lint(tmp_path):
+    sub = tmp_path / "rel" / "sub"
+    sub.mkdir(parents=True)
+    (sub / "mine.yaml").write_bytes(PLAYBOOK.read_bytes())
+    (sub / "prof.yaml").write_text(COFFEE.read_text(encoding="utf-8") + "playbook: mine.yaml\n",
+                                   encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert lint_findings(cli("lint", sub / "prof.yaml", "-f", "json")) == []
+    proc = cli("plan", sub / "prof.yaml", "-f", "json", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr  # 'mine.yaml: playbook not found' before
+    assert "community_promotion" in json.dumps(json.loads(proc.stdout)["playbook"])
+
+
+def test_an_unreadable_sub_folder_is_an_error_not_a_pass(tmp_path):
+    import shutil
+
+    import tempfile
+
+    if not shutil.which("setpriv") or os.geteuid() != 0:
+        pytest.skip("needs setpriv and root to run lint as another user")
+    tmp_path = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own folder is 0700
+    ur = tmp_path / "ur"
+    (ur / "secret").mkdir(parents=True)
+    (ur / "secret" / "bad.yaml").write_text("kind: playbook\nid: x\n", encoding="utf-8")
+    for p in (tmp_path, ur):
+        p.chmod(0o755)
+    (ur / "secret").chmod(0)
+    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           sys.executable, "-m", "sidomain_cli", "lint", str(ur)], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                          text=True, timeout=GUARD)
+    (ur / "secret").chmod(0o755)
+    shutil.rmtree(tmp_path)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "secret: cannot read the folder: Permission denied" in proc.stderr
+    assert "All checks passed" not in proc.stdout
+
+
+def test_lint_findings_are_capped_and_templates_limited_like_plan(tmp_path):
+    folder = tmp_path / "templates" / "zh-CN"
+    folder.mkdir(parents=True)
+    (folder / "x.j2").write_text(("最" * 200 + "\n") * 400, encoding="utf-8")  # 80,000 C001
+    proc = cli("lint", tmp_path, "-f", "json", "-o", tmp_path / "out.json")
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert len(findings) == 1001 and "more findings are not shown" in findings[-1]["message"]
+    (folder / "x.j2").write_text("x" * (256 * 1024 + 1), encoding="utf-8")  # plan's limit
+    clean_error(cli("lint", tmp_path), "x.j2: file is 262,145 bytes, over the 262,144-byte")
+
+
+def test_lint_names_what_plan_refuses_and_skips_other_tools_yaml(tmp_path):
+    (tmp_path / "empty.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    (tmp_path / "list.yaml").write_text("- brand: 熊猫咖啡\n  industry: coffee\n", encoding="utf-8")
+    found = lint_findings(cli("lint", "empty.yaml", "list.yaml", "-f", "json", cwd=tmp_path))
+    assert sorted(f["code"] for f in found) == ["S001", "S002"]
+    for name in ("empty.yaml", "list.yaml"):
+        assert cli("plan", name, cwd=tmp_path).returncode == 2
+    # other tools' YAML, named by pre-commit: a multi-document manifest, GitLab CI's tags
+    (tmp_path / "k8s.yaml").write_text("a: 1\n---\nb: 2\n", encoding="utf-8")
+    (tmp_path / ".gitlab-ci.yaml").write_text("job:\n  script: !reference [x, y]\n",
+                                              encoding="utf-8")
+    (tmp_path / "ansible.yaml").write_text("- hosts: all\n  tasks: []\n", encoding="utf-8")
+    proc = cli("lint", "k8s.yaml", ".gitlab-ci.yaml", "ansible.yaml", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == "All checks passed (0 files).\n", proc.stdout
+
+
+# ---- one rule book: plan and lint agree ------------------------------------------------------------
+
+@pytest.mark.parametrize("source", ["{{ brand.nope }}", "{{ []|first }}", "{{ []|max }}",
+                                    "{{ []|random }}", "{{ offers[[1]] }}",
+                                    "{{ range.__self__ }}"])
+def test_lint_refuses_templates_that_fail_every_plan(tmp_path, source):
+    root = stranger(tmp_path, source)
+    clean_error(cli("plan", COFFEE, "--playbook", root / "playbook.yaml", "--templates",
+                    root / "templates"), "evil.j2", "undefined")
+    found = lint_findings(cli("lint", root, "-f", "json"))
+    assert {f["code"] for f in found} == {"T005"}, found
+    assert all("undefined" in f["message"] for f in found)
+
+
+def test_plan_and_lint_give_the_same_code_and_message(tmp_path):
+    base = COFFEE.read_text(encoding="utf-8")
+    for old, new, code in (("timezone: Asia/Shanghai", "timezone: Mars/Olympus", "B001"),
+                           ('quiet_hours: "22:00-08:00"', 'quiet_hours: "22:00-22:00"', "B002")):
+        profile = tmp_path / f"{code}.yaml"
+        profile.write_text(base.replace(old, new), encoding="utf-8")
+        line = next(n for n, t in enumerate(base.splitlines(), 1) if t.startswith(old))
+        err = clean_error(cli("plan", profile))
+        found = lint_findings(cli("lint", profile, "-f", "json"))
+        assert [f["code"] for f in found] == [code]
+        f = found[0]
+        assert err == (f"sidomain: error: {profile}:{f['line']}:{f['column']}: {code} "
+                       f"{f['message']} ({f['hint']})\n")
+        assert f["line"] == line
+    # a raised cap: plan follows it, so lint warns (it said error)
+    profile = tmp_path / "caps.yaml"
+    profile.write_text(base + "caps:\n  company_bulk_per_day: 5\n", encoding="utf-8")
+    assert cli("plan", profile, "-f", "json").returncode == 0
+    found = lint_findings(cli("lint", profile, "-f", "json"))
+    assert [(f["code"], f["severity"]) for f in found] == [("B004", "warning")]

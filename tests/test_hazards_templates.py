@@ -326,14 +326,14 @@ for line in sys.stdin:
 
 @pytest.fixture(scope="module")
 def runaway_results(tmp_path_factory):
-    """Every runaway case, in one child process limited to 1 GiB (and a hang guard of five
+    """Every runaway case, in one child process limited to 1 GiB (and a hang guard of fifteen
     minutes: the cases take about 10 s of CPU, which a loaded 2-core machine stretches)."""
     root = stranger(tmp_path_factory.mktemp("runaway"), "")
     cases = "".join(json.dumps({"id": k, "source": src, "root": str(root), "profile": str(COFFEE)})
                     + "\n" for k, (src, _) in RUNAWAY.items())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(CHILD)], input=cases,
-                          capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+                          capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
     results = {}
     for line in proc.stdout.splitlines():
         r = json.loads(line)
@@ -353,13 +353,13 @@ def test_runaway_work_is_stopped_quickly_with_bounded_memory(runaway_results, ca
     assert "Traceback" not in plan["err"] and "internal error" not in plan["err"]
     assert "evil.j2" in plan["err"] and RUNAWAY[case][1] in plan["err"], plan["err"]
     assert "out of memory" not in plan["err"]   # refused before allocating, not after
-    # a guard against a hang, not a speed assertion: each case stops in well under 2 s
-    # alone, but the 2-core CI machine has measured 2.79 s under load
-    assert plan["seconds"] < 10.0
+    # a guard against a hang, not a speed assertion: each case stops within about a second
+    # of CPU, but the loaded 2-core machine has stretched that to 2.79 s and 13.7 s of wall
+    assert plan["seconds"] < 60.0
     assert lint["code"] == 1, lint["err"]
     assert '"code": "T005"' in lint["out"], lint["out"]  # lint refuses what plan refuses
     assert "Traceback" not in lint["err"] and "internal error" not in lint["err"]
-    assert lint["seconds"] < 20.0  # renders twice (zh-CN, en); a hang guard, as above
+    assert lint["seconds"] < 120.0  # renders twice (zh-CN, en); a hang guard, as above
     assert r["peak_mib"] < 400
 
 

@@ -56,36 +56,70 @@ class LintResult:
 # ---- finding files -------------------------------------------------------------------
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[SidomainError]]:
-    """Files to check under ``paths``, in a stable order, each once."""
+    """Files to check under ``paths``, in a stable order, each once.
+
+    Each file's tree (the folder it was found in, or for a named file the folder it was
+    named from) is kept in :data:`TREES`: it is read only if it stays inside it.  A folder
+    that cannot be listed is an error, not silently skipped (CI said "All checks passed").
+    """
     found: list[Path] = []
     errors: list[SidomainError] = []
     seen: set[str] = set()
+    TREES.clear()
+    NAMED.clear()
 
-    def add(p: Path) -> None:
+    def add(p: Path, tree: Path) -> None:
         key = os.path.normcase(os.path.abspath(p))
         if key not in seen:
             seen.add(key)
             found.append(p)
+            TREES[key] = tree
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else str(exc.filename or "")
+        errors.append(InputError(f"cannot read the folder: {exc.strerror or exc}", path=where,
+                                 hint="lint checks every folder it is given; fix its "
+                                      "permissions or leave it out"))
 
     for raw in paths:
         p = Path(raw)
+        try:
+            p.lstat()
+            p.is_dir()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # a folder on the way we may not look into
+            unreadable(exc)
+            continue
         if p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
+            for dirpath, dirnames, filenames in os.walk(p, onerror=unreadable):
                 dirnames[:] = sorted(d for d in dirnames
                                      if not d.startswith(".") and d not in SKIP_DIRS)
                 for name in sorted(filenames):
                     if name.endswith(YAML_SUFFIXES + (TEMPLATE_SUFFIX,)) and not name.startswith("."):
-                        add(Path(dirpath) / name)
+                        add(Path(dirpath) / name, p)
         elif p.exists() or p.is_symlink():
             if not str(p).endswith(YAML_SUFFIXES + (TEMPLATE_SUFFIX,)):
                 errors.append(InputError("not a YAML (.yaml, .yml) or template (.j2) file",
                                          path=str(p)))
             else:
-                add(p)
+                NAMED.add(os.path.normcase(os.path.abspath(p)))
+                # a named file's tree: the folder lint runs in if the file is there
+                # (pre-commit names repository files), else the file's own folder
+                inside = p.absolute().is_relative_to(Path.cwd())
+                add(p, Path.cwd() if inside else p.absolute().parent)
         else:
             errors.append(InputError("no such file or folder", path=str(p),
                                      hint="check the path"))
     return found, errors
+
+
+TREES: dict[str, Path] = {}  # discovered file → the tree it must stay in
+NAMED: set[str] = set()  # files named on the command line (not found by walking)
+
+
+def tree_of(path: Path) -> Path:
+    return TREES.get(os.path.normcase(os.path.abspath(path)), path.parent)
 
 
 def classify(data: Any) -> str | None:
@@ -235,10 +269,13 @@ class FileContext:
 
 def _load(path: Path, workspace: Workspace, result: LintResult) -> FileContext | None:
     from sidomain_cli.lint.rules import all_rules
-    from sidomain_cli.yamlio import parse_yaml, read_text
+    from sidomain_cli.render import MAX_TEMPLATE_BYTES
+    from sidomain_cli.yamlio import MAX_BYTES, parse_yaml, read_text
 
     try:
-        text = read_text(path, encoding=workspace.options.encoding)
+        text = read_text(path, encoding=workspace.options.encoding, within=tree_of(path),
+                         max_bytes=MAX_TEMPLATE_BYTES if path.suffix == TEMPLATE_SUFFIX
+                         else MAX_BYTES)
     except SidomainError as exc:
         result.errors.append(exc)
         return None
@@ -247,6 +284,10 @@ def _load(path: Path, workspace: Workspace, result: LintResult) -> FileContext |
     try:
         doc = parse_yaml(text, str(path))
     except InputError as exc:  # malformed YAML: a finding at its place (S000)
+        if _other_tools(exc) and not looks_like_ours(text):  # a multi-document file,
+            # a CI config with its own tags (!reference): another tool's well-formed YAML
+            result.skipped += 1
+            return None
         rule = all_rules()["S000"]
         ctx = FileContext(path, "unknown", text, None, workspace)
         ctx.rule = rule
@@ -257,19 +298,78 @@ def _load(path: Path, workspace: Workspace, result: LintResult) -> FileContext |
         return None
     kind = classify(doc.data)
     if kind is None:
+        shape = _not_a_mapping(doc.data)
+        if shape and _named(path):  # plan refuses these; lint said "All checks passed"
+            rule = all_rules()["S001" if doc.data is None else "S002"]
+            ctx = FileContext(path, "unknown", text, doc, workspace)
+            ctx.rule = rule
+            p = ctx.report_at(1, 1, shape, hint="start from a file in examples/ or playbooks/")
+            if rule in workspace.cache.get("rules", ()) and not ctx.is_disabled(p):
+                result.problems.append(p)
+            result.files += 1
+            return None
         result.skipped += 1
         return None
     return FileContext(path, kind, text, doc, workspace)
 
 
-def check_file(ctx: FileContext, rules) -> Iterator[Problem]:
+_OURS = re.compile(r"^(?:(kind):[ \t]*['\"]?(?:playbook|method)\b|(tasks|phases|channels|"
+                   + "|".join(sorted(PROFILE_MARKERS)) + r")[ \t]*:)", re.M)
+
+
+def looks_like_ours(text: str) -> bool:
+    """Whether YAML that does not parse still reads like a sidomain file (a top-level
+    ``kind: playbook`` or two profile or playbook keys): else it is another tool's file
+    (a multi-document manifest, a CI config with its own tags) and is skipped, as the
+    README promises, instead of failing a pre-commit run."""
+    keys = {m.group(1) or m.group(2) for m in _OURS.finditer(text)}
+    return "kind" in keys or len(keys) >= 2
+
+
+def _other_tools(exc: InputError) -> bool:
+    """A parse failure that well-formed YAML of another tool meets: several documents, or a
+    tag of its own (not a Python tag: that is refused wherever it is)."""
+    msg = exc.message
+    return ("expected a single document" in msg
+            or ("YAML tag" in msg and "python" not in msg))
+
+
+def _named(path: Path) -> bool:
+    return os.path.normcase(os.path.abspath(path)) in NAMED
+
+
+def _not_a_mapping(data: Any) -> str:
+    """Plan's refusal for a file named to lint that holds no sidomain document: empty, or a
+    list of what look like profiles or playbooks (another tool's list is skipped)."""
+    if data is None:
+        return "file is empty"
+    if isinstance(data, list) and any(classify(item) for item in data[:20]):
+        return "'document' must be a mapping of 'key: value' lines, got a list"
+    return ""
+
+
+MAX_FINDINGS_PER_FILE = 1_000  # a 1 MB template made 340,000 findings (1 GB, 115 MB report)
+MAX_FINDINGS = 10_000
+
+
+def check_file(ctx: FileContext, rules, room: int = MAX_FINDINGS_PER_FILE) -> Iterator[Problem]:
+    """The findings of one file, at most ``room`` of them (then one that says so)."""
+    n = 0
+    limit = min(room, MAX_FINDINGS_PER_FILE)
     for rule in rules:
         if ctx.kind not in rule.kinds:
             continue
         ctx.rule = rule
         for p in rule.check(ctx):
-            if not ctx.is_disabled(p):
-                yield p
+            if ctx.is_disabled(p):
+                continue
+            if n >= limit:
+                yield replace(p, message=f"more findings are not shown: lint stops at "
+                                         f"{limit:,} in a file ({MAX_FINDINGS:,} in all)",
+                              hint="fix these first, then lint again")
+                return
+            n += 1
+            yield p
 
 
 def lint_paths(paths: Iterable[str | Path], options: LintOptions | None = None) -> LintResult:
@@ -293,6 +393,9 @@ def lint_paths(paths: Iterable[str | Path], options: LintOptions | None = None) 
         if ctx is None:
             continue
         result.files += 1
-        result.problems.extend(check_file(ctx, rules))
+        room = MAX_FINDINGS - len(result.problems)
+        if room <= 0:
+            continue  # the last file's extra finding already says lint stopped
+        result.problems.extend(check_file(ctx, rules, room))
     result.problems.sort()
     return result

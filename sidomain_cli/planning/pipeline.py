@@ -120,7 +120,12 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     diag = diagnose(profile, method, locale, pack,
                     pack_reason(pack, why, profile.industry, locale))
     if isinstance(playbook, str) or playbook is None:
-        playbook = load_playbook(playbook or profile.playbook or diag.operating_model)
+        if playbook is None and profile.playbook:
+            from sidomain_cli.playbook import load_profile_playbook
+
+            playbook = load_profile_playbook(profile)  # as lint's B003 resolves it
+        else:
+            playbook = load_playbook(playbook or diag.operating_model)
     days = days or playbook.days
     if not 1 <= days <= 366:
         raise InputError(f"--days is {days}, must be between 1 and 366")

@@ -15,20 +15,17 @@ Passing example
   quiet_hours: "22:00-08:00"
 """
 
-import re
-
 CODE = "B002"
 NAME = "empty-quiet-hours"
 SEVERITY = "error"
 KINDS = ("profile",)
 SUMMARY = "Quiet hours start and end at the same time."
 
-_RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
-
 
 def check(ctx):
-    qh = ctx.data.get("quiet_hours")
-    m = _RANGE.fullmatch(qh) if isinstance(qh, str) else None
-    if m and m.group(1) == m.group(2):
-        yield ctx.report(("quiet_hours",), f"quiet hours '{qh}' start and end at the same time",
-                         value=True, hint='give the night to keep free, e.g. "22:00-08:00"')
+    from sidomain_cli.profile import quiet_hours_problem
+
+    found = quiet_hours_problem(ctx.data.get("quiet_hours"))  # plan's rule
+    if found:
+        _, message, hint = found
+        yield ctx.report(("quiet_hours",), message, value=True, hint=hint)

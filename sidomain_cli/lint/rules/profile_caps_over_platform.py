@@ -20,7 +20,7 @@ Passing example
 
 CODE = "B004"
 NAME = "profile-caps-over-platform"
-SEVERITY = "error"
+SEVERITY = "warning"  # plan follows a raised cap (the profile decides): lint warns
 KINDS = ("profile",)
 SUMMARY = "The profile's caps allow more bulk sends or moments posts than the platform."
 

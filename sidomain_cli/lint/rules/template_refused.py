@@ -7,7 +7,9 @@ What it does
   internals (`__class__`, `__globals__` …), including, importing or extending a file
   outside the template folders, and runaway work (loops over 10,000 items, more than
   50,000 loop steps and calls, values longer than 20,000 characters, huge numbers,
-  recursion). Undefined variables are T003's finding and syntax errors T002's.
+  recursion), and values that are undefined however the planner fills the variables
+  (`brand.nope`, `[]|first`, `offers[[1]]`), which fail every plan. Unknown variable
+  names are T003's finding and syntax errors T002's.
   One sample rendering follows one path through `{% if %}` branches: a refusal inside
   a branch the sample values do not take shows up only when a plan takes it.
 
@@ -73,8 +75,10 @@ def refusal(workspace, roots: tuple, name: str):
         try:
             tmpl = workspace.environment(roots).get_template(name)
             render_template(tmpl, name, _context())
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, UndefinedVariableError):
-            found = None  # T001/T002/T003
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            found = None  # T001/T002
+        except UndefinedVariableError as exc:
+            found = exc  # T003's when it names the variable; else this rule's (check)
         except TemplateError as exc:
             found = exc
         except Exception as exc:  # loading or compiling failed otherwise: plan refuses it too
@@ -82,6 +86,19 @@ def refusal(workspace, roots: tuple, name: str):
                                   f"{type(exc).__name__}: {exc}")
         cache[key] = found
     return cache[key]
+
+
+class _AsT003:
+    """``ctx`` as T003 sees it (its report_at needs a rule)."""
+
+    def __init__(self, ctx) -> None:
+        self._ctx = ctx
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+    def report_at(self, line, column, message, *, hint=""):
+        return (line, column, message)
 
 
 def check(ctx):
@@ -104,6 +121,19 @@ def check(ctx):
     exc = refusal(ctx.workspace, roots, name)
     if exc is None:
         return
+    from sidomain_cli.render import UndefinedVariableError
+
+    if isinstance(exc, UndefinedVariableError):
+        from sidomain_cli.lint.rules import unknown_variable
+
+        rule, ctx.rule = ctx.rule, None
+        try:
+            named = next(iter(unknown_variable.check(_AsT003(ctx))), None)
+        finally:
+            ctx.rule = rule
+        if named is not None:
+            return  # T003 names the variable; plan fails the same way
+        # an undefined value T003 cannot see by name: brand.nope, []|first, offers[[1]]
     line, col = _line_of(ctx, exc.message)
     yield ctx.report_at(line, col,
                         exc.message.replace(f"template '{name}' ", "this template ", 1),

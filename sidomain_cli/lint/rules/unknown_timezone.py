@@ -22,9 +22,9 @@ SUMMARY = "The profile's timezone is not an IANA zone name."
 
 
 def check(ctx):
-    from sidomain_cli.profile import valid_timezone
+    from sidomain_cli.profile import timezone_problem
 
-    tz = ctx.data.get("timezone")
-    if isinstance(tz, str) and tz.strip() and not valid_timezone(tz):
-        yield ctx.report(("timezone",), f"unknown timezone '{tz}'", value=True,
-                         hint="use an IANA name such as Asia/Shanghai")
+    found = timezone_problem(ctx.data.get("timezone"))  # plan's rule
+    if found:
+        _, message, hint = found
+        yield ctx.report(("timezone",), message, value=True, hint=hint)
