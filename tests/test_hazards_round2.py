@@ -90,6 +90,7 @@ def test_explicit_yaml_tags_on_values_they_cannot_take(tmp_path, tagged):
 
 def test_patterns_match_the_whole_value_not_up_to_a_newline(tmp_path):
     data = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
+    data["tasks"][0].pop("daypart", None)
     data["tasks"][0]["time"] = "10:30\n"
     pb = tmp_path / "pb.yaml"
     pb.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -338,13 +339,24 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path, fmt, out):
                                  {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
                                   "PYTHONIOENCODING": ""}])
 def test_documents_are_utf8_whatever_the_console_and_text_replaces(env):
-    for fmt in ("json", "markdown"):
-        proc = cli("plan", COFFEE, "-f", fmt, env=env, binary=True)
-        assert proc.returncode == 0, proc.stderr
-        text = proc.stdout.decode("utf-8")  # UTF-8 bytes, whatever the console
-        assert "熊猫咖啡" in text and "🎉" in text or fmt == "markdown"
-        if fmt == "json":
-            json.loads(text)
+    profile = Path(__file__).parent.parent / "examples" / "coffee.yaml"
+    brand = "熊猫咖啡🎉"  # GBK has no 🎉: a redirected stdout on Chinese Windows exited 70
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = Path(tmp) / "brand.yaml"
+        profile.write_text(COFFEE.read_text(encoding="utf-8").replace("brand: 熊猫咖啡",
+                                                                      f"brand: {brand}"),
+                           encoding="utf-8")
+        for fmt in ("json", "markdown", "html"):
+            proc = cli("plan", profile, "-f", fmt, env=env, binary=True)
+            assert proc.returncode == 0, proc.stderr
+            text = proc.stdout.decode("utf-8")  # UTF-8 bytes, whatever the console
+            assert brand in text
+            if fmt == "json":
+                assert json.loads(text)["brand"] == brand
+        proc = cli("plan", profile, env=env, binary=True)  # the text view: replaced
+        assert proc.returncode == 0 and b"Traceback" not in proc.stderr
     for args in (("plan", COFFEE), ("--help",), ("rules",), ("schema", "profile"),
                  ("lint", COFFEE), ("export", COFFEE, "-f", "csv", "--days", "3")):
         proc = cli(*args, env=env, binary=True)
@@ -420,8 +432,8 @@ def test_no_task_at_a_local_time_the_clock_skips(tmp_path):
     assert any("夏令时" in n for n in plan["notes"])
     # a task time inside the gap moves to the first minute that exists, outside quiet hours
     pb = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
-    pb["tasks"] = [dict(pb["tasks"][0], time="02:30", every=1, days=None)]
-    pb["tasks"][0] = {k: v for k, v in pb["tasks"][0].items() if v is not None}
+    task = {k: v for k, v in pb["tasks"][0].items() if k not in ("days", "daypart")}
+    pb["tasks"] = [dict(task, time="02:30", every=1, send="company_bulk")]
     pb_path = tmp_path / "pb.yaml"
     pb_path.write_text(yaml.safe_dump(pb, allow_unicode=True), encoding="utf-8")
     profile.write_text(text + "\ntimezone: America/New_York\nstart_date: 2026-03-08\n"

@@ -583,3 +583,157 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path):
     for seed in seeds[1:]:
         differ = [n for n in outputs["0"] if outputs[seed][n] != outputs["0"][n]]
         assert differ == [], f"PYTHONHASHSEED={seed} changes {differ}"
+
+
+# ---- issue 14: a template fuzzer and a YAML tag fuzzer -----------------------------------------
+
+def _fuzz_settings(ci_examples: int):
+    """CI runs a few seconds of each fuzzer; the thorough profile its own count."""
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        return settings(max_examples=ci_examples)
+    return settings()
+
+
+_NAMES = ("brand", "industry", "offers", "day", "date", "date_text", "weekday", "time",
+          "segment", "channel", "node", "phase", "stores", "group_size", "products", "persona",
+          "offers.first_order", "offers.welcome_gift", "loop", "range", "lipsum", "cycler",
+          "namespace", "dict", "joiner", "self", "nope")
+_LITERALS = ("0", "1", "-1", "3", "10", "1000", "10**9", "2**200", "1e999", "-1e999", "0.5",
+             "'x'", "''", "'%d'", "'{:>9}'", "'\\\\'", "'最'", "'a' * 9000", "[]", "[1, 2]", "{}",
+             "{'a': 1}", "(1, 2)", "none", "true", "'inf'", "'nan'")
+_FILTERS = ("upper", "lower", "length", "first", "last", "max", "min", "sum", "sort", "unique",
+            "reverse", "list", "string", "int", "float", "abs", "round", "trim", "title",
+            "capitalize", "center(9)", "center(10**9)", "truncate(1)", "truncate(-5)",
+            "truncate(5, end='xxxxxxxxxx')", "wordwrap(1)", "indent(9)", "join", "join(',')",
+            "replace('a', 'bb')", "format(1)", "batch(3)", "slice(3)", "pprint", "tojson",
+            "tojson(indent=2)", "tojson(indent=10**9)", "urlencode", "escape", "striptags",
+            "dictsort", "items", "map('string')", "select", "reject", "default('d')",
+            "attr('upper')", "random", "wordcount", "filesizeformat", "xmlattr", "groupby('a')")
+_METHODS = (".upper()", ".encode()", ".encode('utf-32')", ".hex()", ".decode('latin-1')",
+            ".split()", ".ljust(9)", ".zfill(10**9)", ".replace('a', 'bb')", ".format(1)",
+            ".count('a')", ".items()", ".keys()", ".__class__", ".nope", "[0]", "[1]", "[-1]",
+            "[::2]", "['a']", "[[1]]")
+_BINOPS = ("+", "-", "*", "/", "//", "%", "**", "~", "==", "!=", "<", "in", "and", "or")
+
+
+def _expressions():
+    atoms = st.sampled_from(_NAMES + _LITERALS)
+
+    def extend(inner):
+        return st.one_of(
+            st.tuples(inner, st.sampled_from(_FILTERS)).map(lambda t: f"({t[0]})|{t[1]}"),
+            st.tuples(inner, st.sampled_from(_METHODS)).map(lambda t: f"({t[0]}){t[1]}"),
+            st.tuples(inner, st.sampled_from(_BINOPS), inner).map(
+                lambda t: f"({t[0]}) {t[1]} ({t[2]})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"({t[0]}) if ({t[1]}) else ({t[2]})"),
+            st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+            inner.map(lambda x: f"not ({x})"),
+            inner.map(lambda x: f"range({x})"),
+        )
+
+    return st.recursive(atoms, extend, max_leaves=8)
+
+
+def _templates():
+    expr = _expressions()
+    return st.one_of(
+        expr.map(lambda e: "{{ " + e + " }}"),
+        st.tuples(expr, expr).map(lambda t: "{% set v = " + t[0] + " %}{{ v }}{{ " + t[1] + " }}"),
+        st.tuples(expr, expr).map(lambda t: "{% for x in " + t[0] + " %}{{ x }}{{ " + t[1]
+                                  + " }}{% endfor %}"),
+        st.tuples(expr, expr).map(lambda t: "{% if " + t[0] + " %}{{ " + t[1] + " }}{% endif %}"),
+    )
+
+
+def _template_context() -> dict:
+    from sidomain_cli.planning import TEMPLATE_VARIABLES
+    from sidomain_cli.profile import OFFER_KEYS
+
+    ctx = {k: k for k in TEMPLATE_VARIABLES}
+    ctx.update(day=3, stores=120, group_size=200, products=["拿铁", "美式"],
+               offers={k: "优惠" for k in OFFER_KEYS}, is_weekend=False)
+    return ctx
+
+
+@_fuzz_settings(40)
+@given(source=_templates())
+@example(source="{{ (1)[1] and 2 }}")
+@example(source="{{ ('inf'|float)|int }}")
+@example(source="{{ brand|truncate(1) }}")
+def test_template_fuzzer_any_expression_is_rendered_or_refused_cleanly(work, source):
+    """Random Jinja expressions over the planner's context: the sandbox renders text or
+    raises sidomain's TemplateError (exit 2) — never another exception (exit 70), never
+    a value past its bounds; lint on the same file never exits 70."""
+    from sidomain_cli.errors import TemplateError
+    from sidomain_cli.render import MAX_MESSAGE_CHARS, Renderer, render_template
+
+    folder = work / "tfuzz" / "zh-CN"
+    folder.mkdir(parents=True, exist_ok=True)
+    renderer = Renderer("zh-CN")
+    try:
+        tmpl = renderer.env.from_string(source)
+    except TemplateError:
+        event("template: refused while compiling")
+        tmpl = None
+    except Exception as exc:  # noqa: BLE001 - what the fuzzer hunts
+        import jinja2
+
+        assert isinstance(exc, jinja2.TemplateSyntaxError), f"{type(exc).__name__}: {exc}"
+        event("template: syntax error")
+        tmpl = None
+    if tmpl is not None:
+        try:
+            out = render_template(tmpl, "fuzz", _template_context())
+            assert isinstance(out, str) and len(out) <= MAX_MESSAGE_CHARS
+            event("template: rendered")
+        except TemplateError as exc:
+            assert "\n" not in exc.format(), exc.format()
+            event("template: refused")
+    (folder / "fuzz.j2").write_text(source, encoding="utf-8")
+    code, _, err = cli("lint", folder / "fuzz.j2", "-f", "json")
+    assert code in (0, 1) or (code == 2 and "internal error" not in err), (code, err)
+
+
+_TAGS = ("!!int", "!!float", "!!bool", "!!null", "!!str", "!!binary", "!!timestamp", "!!set",
+         "!!omap", "!!pairs", "!!seq", "!!map", "!!merge", "!!value", "!!yaml",
+         "!!python/name:os.system", "!!python/object/apply:os.system", "!local", "!reference",
+         "!<tag:yaml.org,2002:int>", "!<tag:example.com,2000:x>")
+_TAG_VALUES = ('""', '"_"', '"-"', "maybe", "0b_", "0x_", "0o8", "1_000", "1e", ".inf", "~",
+               "2026-02-30", "2026-12-01", "12:30", "[1, 2]", "{a: 1}", "'x'", "yes", "Null",
+               "1" * 120, "=1+1", "\"\\ud800\"")
+
+
+@_fuzz_settings(40)
+@given(tag=st.sampled_from(_TAGS), value=st.sampled_from(_TAG_VALUES),
+       where=st.sampled_from(("stores", "avg_ticket", "brand", "start_date", "quiet_hours",
+                              "touchpoints", "key", "offers")),
+       kind=st.sampled_from(("profile", "playbook")))
+@example(tag="!!int", value='""', where="stores", kind="profile")
+@example(tag="!!bool", value="maybe", where="key", kind="playbook")
+def test_yaml_tag_fuzzer_any_tag_on_any_value_is_a_clean_answer(work, tag, value, where, kind):
+    """Explicit tags on values they may not take, as values and as keys, in a profile and
+    a playbook: loading is a value or a positioned 'invalid YAML value' (exit 2), and lint
+    exits 0, 1 or 2 — never 70."""
+    from sidomain_cli.errors import SidomainError
+    from sidomain_cli.playbook import load_playbook as load_pb
+
+    base = (EXAMPLES[0] if kind == "profile" else ROOT / "playbooks" /
+            "community_promotion.yaml").read_text(encoding="utf-8")
+    tagged = f"{tag} {value}"
+    if where == "key":
+        text = base + f"\n{tagged}: 1\n"
+    elif where == "offers":
+        text = base + f"\nx_extra:\n  {tagged}: {tagged}\n"
+    else:
+        lines = [ln for ln in base.splitlines() if not ln.startswith(f"{where}:")]
+        text = "\n".join(lines) + f"\n{where}: {tagged}\n"
+    path = work / f"tagged-{kind}.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        (load_profile if kind == "profile" else load_pb)(str(path))
+        event("tag: loaded")
+    except SidomainError as exc:
+        assert "internal error" not in exc.format()
+        event("tag: refused")
+    code, _, err = cli("lint", path, "-f", "json")
+    assert code in (0, 1) or (code == 2 and "internal error" not in err), (code, err)
