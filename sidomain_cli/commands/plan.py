@@ -60,7 +60,8 @@ def plan_command(
                                           help="Brand profile YAML (see examples/); several, "
                                                "or folders of them, with --output-dir.",
                                           autocompletion=_complete("complete_yaml_path")),
-    fmt: str = typer.Option("text", "--format", "-f", autocompletion=_complete("complete_format"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      autocompletion=_complete("complete_format"),
                             help="text (tables), markdown (a report), html (the client report, one file), "
                                  "pdf (that report on A4, needs Chromium) or json (the contract)."),
     output: str = typer.Option("-", "--output", "-o",
@@ -103,6 +104,11 @@ def plan_command(
     from sidomain_cli.profile import load_profile
     from sidomain_cli.report import FORMATS
 
+    if fmt is None:  # -o plan.json picks json (it wrote the text view)
+        suffix = Path(output).suffix.lower() if output != "-" else ""
+        fmt = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+               ".htm": "html", ".pdf": "pdf"}.get(suffix, "text")
+        fmt = fmt if fmt in FORMATS else "text"
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
                                  param_hint="--format")
@@ -161,7 +167,7 @@ def plan_command(
     if isinstance(report, bytes):
         write_bytes(output, report, force=force)
     else:
-        write_text(output, report, force=force)
+        write_text(output, report, force=force, document=fmt != "text")
     return 0
 
 
