@@ -364,3 +364,37 @@ def test_a_pack_may_retime_a_task(tmp_path):
     plan = plan_of(pack_profile(tmp_path, pid, "community_promotion", "2026-12-01"))
     times = {t.time for t in plan.calendar if t.task == tid}
     assert times == {packs[pid].send_time(daypart)} or not times
+
+
+# ---- each pack's nodes in a plan that covers them (issue 10) ------------------------------
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_each_packs_nodes_appear_and_s_nodes_are_campaigns(tmp_path, pack):
+    """Over a year of windows, every node the pack raises to S or A shows up in the plan of a
+    window that covers it; S nodes are campaigns warmed up before and worked on the day."""
+    levels = {nid: lvl for nid, lvl in all_packs()[pack].nodes.items() if lvl in ("S", "A")}
+    seen: dict[str, str] = {}
+    for start in ("2026-12-01", "2027-01-30", "2027-03-31", "2027-05-30", "2027-07-29",
+                  "2027-09-27", "2027-11-26"):
+        plan = plan_of(pack_profile(tmp_path, pack, "tiered", start))
+        for n in plan.nodes:
+            if n["id"] in levels:
+                assert n["level"] == levels[n["id"]] and n["level_source"].startswith("pack"), n
+                seen[n["id"]] = n["level"]
+        for c in plan.campaigns:
+            rows = [t for t in plan.calendar if t.node == c["node"]]
+            if c["warmup"] and c["peak"] not in {n["day"] for n in plan.nodes
+                                                 if n["id"] in ("chuxi", "spring_festival")}:
+                assert any(t.stage == "warmup" for t in rows), c
+            assert any(t.date == c["peak"] for t in rows), c
+    assert set(levels) <= set(seen), set(levels) - set(seen)
+
+
+def test_markdown_explains_the_calendar(tmp_path, capsys):
+    from sidomain_cli.cli import run
+
+    p = pack_profile(tmp_path, "hotpot", "tiered", "2027-01-10")
+    assert run(["plan", str(p), "-f", "markdown", "-o", "-"]) == 0
+    md = capsys.readouterr().out
+    section = md.split("## 营销节点", 1)[1].split("\n## ", 1)[0]
+    assert "行业包设定级别" in section and "按农历估算" in section and "传统节日" in section

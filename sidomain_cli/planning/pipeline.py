@@ -349,7 +349,7 @@ def marketing_calendar(profile: Profile, method: Method, pack, start: dt.date, e
                        days: int, locale: str, playbook: Playbook):
     from sidomain_cli.planning import calendar as calmod
 
-    levels = {**pack.nodes, **profile.node_levels}
+    levels = [(f"pack:{pack.id}", pack.nodes), ("profile", profile.node_levels)]
     cal = calmod.build_calendar(start, end, locale=locale, levels=levels,
                                 brand_nodes=profile.marketing_nodes,
                                 member_day=profile.member_day,

@@ -155,3 +155,24 @@ def weekday(iso_date: str, locale: str) -> str:
 def week_of(day: int) -> int:
     """The plan week (1-based) of a plan day (1-based): days 1–7 are week 1."""
     return (day - 1) // 7 + 1
+
+
+# How a marketing node is explained in the reports (kind, tone, span, who set its level).
+NODE_WORDS = {
+    "public_holiday": {"zh-CN": "法定节假日", "en": "public holiday"},
+    "shopping_festival": {"zh-CN": "电商大促", "en": "shopping festival"},
+    "traditional": {"zh-CN": "传统节日", "en": "traditional festival"},
+    "solar_term": {"zh-CN": "节气", "en": "solar term"},
+    "industry": {"zh-CN": "行业节点", "en": "trade date"},
+    "brand": {"zh-CN": "品牌节点", "en": "brand date"},
+    "member_day": {"zh-CN": "会员日", "en": "member day"},
+    "festive": {"zh-CN": "节日问候", "en": "festive"},
+    "solemn": {"zh-CN": "肃穆(不促销)", "en": "solemn (no sale)"},
+    "commercial": {"zh-CN": "活动", "en": "campaign"},
+    "span": {"zh-CN": "放假 {a}–{b}", "en": "days off {a}–{b}"},
+    "dates": {"zh-CN": "{a}–{b}", "en": "{a} to {b}"},
+    "by_pack": {"zh-CN": "行业包设定级别", "en": "level set by the industry pack"},
+    "by_profile": {"zh-CN": "档案设定级别", "en": "level set by the profile"},
+    "by_catalog": {"zh-CN": "日历默认级别", "en": "the calendar's default level"},
+    "estimated": {"zh-CN": "按农历估算,官方安排未公布", "en": "estimated: the official schedule is not out"},
+}

@@ -21,6 +21,23 @@ from sidomain_cli.report.labels import clean as _clean
 from sidomain_cli.report.labels import conv as _conv
 from sidomain_cli.report.labels import pct as _pct
 
+def node_why(n: dict, locale: str) -> str:
+    """A node's level, kind, tone, span and who set its level, in one line."""
+    from sidomain_cli.report.labels import NODE_WORDS
+
+    w = lambda k: NODE_WORDS[k].get(locale) or NODE_WORDS[k]["zh-CN"]  # noqa: E731
+    parts = [n["level"], w(n["kind"]), w(n["tone"])]
+    if n.get("end_date") and n["end_date"] != n["date"]:
+        span = "span" if n["kind"] == "public_holiday" else "dates"
+        parts.append(w(span).format(a=n["date"], b=n["end_date"]))
+    src = n.get("level_source") or "default"
+    parts.append(w("by_profile") if src == "profile" else w("by_pack") if src.startswith("pack")
+                 else w("by_catalog"))
+    if n.get("estimated"):
+        parts.append(w("estimated"))
+    return " · ".join(parts)
+
+
 def render_json(plan: Plan, **_) -> str:
     return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
@@ -87,7 +104,7 @@ def render_markdown(plan: Plan, **_) -> str:
     out.append("")
     if plan.nodes:
         out += [f"## {t('nodes', L)}", ""]
-        out += [f"- {e(n['date'])} {e(n['name'])} ({e(n['level'])})" for n in plan.nodes]
+        out += [f"- {e(n['day'])} {e(n['name'])} ({e(node_why(n, L))})" for n in plan.nodes]
         out.append("")
     out += [f"## {t('calendar', L)}", ""]
     week = 0
