@@ -397,4 +397,77 @@ def test_markdown_explains_the_calendar(tmp_path, capsys):
     assert run(["plan", str(p), "-f", "markdown", "-o", "-"]) == 0
     md = capsys.readouterr().out
     section = md.split("## 营销节点", 1)[1].split("\n## ", 1)[0]
-    assert "行业包设定级别" in section and "按农历估算" in section and "传统节日" in section
+    assert "行业包设定级别" in section and "估算,官方安排未公布" in section and "传统节日" in section
+    assert "S级=节点战役" in section                         # what a level means
+    p = pack_profile(tmp_path, "hotpot", "tiered", "2026-12-20")
+    plan = plan_of(p)
+    assert run(["plan", str(p), "-f", "markdown", "-o", "-"]) == 0
+    md = capsys.readouterr().out
+    assert plan.campaigns                                    # 年夜饭预订 is S for hotpot
+    for c in plan.campaigns:                                 # each campaign's shape
+        assert f"| {c['node']} | {c['level']} | {', '.join(c['warmup'])} | {c['peak']} |" in md
+
+
+def _text_view(capsys, args, columns=140):
+    import os
+
+    from sidomain_cli.cli import run
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        assert run(args) == 0
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+    return capsys.readouterr().out
+
+
+def _rows_of(table_text: str) -> dict[str, list[str]]:
+    """A Rich table's body rows: first cell → the row's cells (folded lines joined)."""
+    rows: dict[str, list[str]] = {}
+    last = None
+    for line in table_text.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[0]:
+            last = cells[0] + " " + cells[1]
+            rows[last] = cells
+        elif last:
+            rows[last] = [(a + " " + b).strip() for a, b in zip(rows[last], cells)]
+    return rows
+
+
+def test_the_text_view_explains_every_node(tmp_path, capsys):
+    """The terminal view says of each node its level, kind, tone, span, who set the level and
+    whether the date is estimated, as the JSON does; then the 调休 days and the campaigns."""
+    from sidomain_cli.report.labels import NODE_WORDS
+
+    p = pack_profile(tmp_path, "hotpot", "tiered", "2026-12-20")
+    plan = plan_of(p)
+    assert plan.campaigns
+    out = _text_view(capsys, ["plan", str(p)])
+    section = out.split("营销节点", 1)[1].split("生命周期", 1)[0]
+    rows = _rows_of(section.split("节点战役", 1)[0])
+    assert len(rows) == len(plan.nodes)
+    for n in plan.nodes:
+        cells = rows[f"{n['day']} {n['name']}" + (" *" if n["estimated"] else "")]
+        assert cells[2] == n["level"]
+        assert cells[3] == NODE_WORDS[n["kind"]]["zh-CN"]
+        assert cells[4] == NODE_WORDS[n["tone"]]["zh-CN"]
+        who = "档案设定级别" if n["level_source"] == "profile" else (
+            "行业包设定级别" if n["level_source"].startswith("pack") else "日历默认级别")
+        assert who in cells[5].replace(" ", "")
+    assert any(n["estimated"] for n in plan.nodes)      # 2027: not published on today's data
+    assert "放假安排为估算" in section
+    camp = section.split("节点战役", 1)[1]
+    for c in plan.campaigns:
+        assert c["node"] in camp and c["peak"][5:] in camp
+    # a window with 调休: the adjusted working days are named
+    p2 = pack_profile(tmp_path, "coffee", "tiered", "2026-09-15")
+    out2 = _text_view(capsys, ["plan", str(p2), "--locale", "en"])
+    assert "Adjusted working days (planned as working days): 2026-09-20" in " ".join(out2.split())
+    assert "2026-10-10" in out2 and "level set by the industry pack" in " ".join(out2.split())

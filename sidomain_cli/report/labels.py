@@ -63,6 +63,16 @@ T = {
     "peak": {"zh-CN": "爆发", "en": "Peak"},
     "encore": {"zh-CN": "返场", "en": "Encore"},
     "workdays": {"zh-CN": "调休上班日", "en": "Adjusted working days"},
+    "workdays_planned": {"zh-CN": "按工作日排期", "en": "planned as working days"},
+    "level": {"zh-CN": "级别", "en": "Level"},
+    "kind": {"zh-CN": "类型", "en": "Kind"},
+    "tone": {"zh-CN": "基调", "en": "Tone"},
+    "why": {"zh-CN": "依据", "en": "Why"},
+    "levels_legend": {"zh-CN": "S级=节点战役(预热、爆发、返场) · A级=当天一场活动 · B级=当天一句问候",
+                      "en": "S = a campaign (warm-up, peak, encore) · A = a day of its own · "
+                            "B = a mention on the day"},
+    "estimated_legend": {"zh-CN": "* 放假安排为估算,官方尚未公布(见说明)",
+                         "en": "* estimated: the official schedule is not out yet (see the notes)"},
     "scripts": {"zh-CN": "话术", "en": "Message scripts"},
     "definition": {"zh-CN": "口径", "en": "Definition"},
     "day_n": {"zh-CN": "第{n}天", "en": "Day {n}"},
@@ -174,5 +184,35 @@ NODE_WORDS = {
     "by_pack": {"zh-CN": "行业包设定级别", "en": "level set by the industry pack"},
     "by_profile": {"zh-CN": "档案设定级别", "en": "level set by the profile"},
     "by_catalog": {"zh-CN": "日历默认级别", "en": "the calendar's default level"},
-    "estimated": {"zh-CN": "按农历估算,官方安排未公布", "en": "estimated: the official schedule is not out"},
+    "estimated": {"zh-CN": "估算,官方安排未公布", "en": "estimated: the official schedule is not out"},
 }
+
+
+def node_words(key: str, locale: str) -> str:
+    return NODE_WORDS[key].get(locale) or NODE_WORDS[key]["zh-CN"]
+
+
+def node_span(n: dict, locale: str) -> str:
+    """The days a node covers: its date, or ``放假 a–b`` for a public holiday's span."""
+    if n.get("end_date") and n["end_date"] != n["date"]:
+        span = "span" if n["kind"] == "public_holiday" else "dates"
+        return node_words(span, locale).format(a=n["date"], b=n["end_date"])
+    return ""
+
+
+def node_source(n: dict, locale: str) -> str:
+    """Who set a node's level: the profile, the industry pack or the calendar."""
+    src = n.get("level_source") or "default"
+    return node_words("by_profile" if src == "profile" else "by_pack" if src.startswith("pack")
+                      else "by_catalog", locale)
+
+
+def node_why(n: dict, locale: str) -> str:
+    """A node's level, kind, tone, span and who set its level, in one line."""
+    parts = [n["level"], node_words(n["kind"], locale), node_words(n["tone"], locale)]
+    if node_span(n, locale):
+        parts.append(node_span(n, locale))
+    parts.append(node_source(n, locale))
+    if n.get("estimated"):
+        parts.append(node_words("estimated", locale))
+    return " · ".join(parts)

@@ -16,27 +16,10 @@ import re
 from sidomain_cli.domain import (CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS,
                                  label)
 from sidomain_cli.planner import KPI_LABELS, Plan
-from sidomain_cli.report.labels import ACTIVITY_LABELS, t
+from sidomain_cli.report.labels import ACTIVITY_LABELS, node_why, t
 from sidomain_cli.report.labels import clean as _clean
 from sidomain_cli.report.labels import conv as _conv
 from sidomain_cli.report.labels import pct as _pct
-
-def node_why(n: dict, locale: str) -> str:
-    """A node's level, kind, tone, span and who set its level, in one line."""
-    from sidomain_cli.report.labels import NODE_WORDS
-
-    w = lambda k: NODE_WORDS[k].get(locale) or NODE_WORDS[k]["zh-CN"]  # noqa: E731
-    parts = [n["level"], w(n["kind"]), w(n["tone"])]
-    if n.get("end_date") and n["end_date"] != n["date"]:
-        span = "span" if n["kind"] == "public_holiday" else "dates"
-        parts.append(w(span).format(a=n["date"], b=n["end_date"]))
-    src = n.get("level_source") or "default"
-    parts.append(w("by_profile") if src == "profile" else w("by_pack") if src.startswith("pack")
-                 else w("by_catalog"))
-    if n.get("estimated"):
-        parts.append(w("estimated"))
-    return " · ".join(parts)
-
 
 def render_json(plan: Plan, **_) -> str:
     return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -104,7 +87,22 @@ def render_markdown(plan: Plan, **_) -> str:
     out.append("")
     if plan.nodes:
         out += [f"## {t('nodes', L)}", ""]
+        out += [e(t("levels_legend", L)), ""]
+        if any(n.get("estimated") for n in plan.nodes):
+            out += [e(t("estimated_legend", L)).replace("\\*", "\\*", 1), ""]
         out += [f"- {e(n['day'])} {e(n['name'])} ({e(node_why(n, L))})" for n in plan.nodes]
+        out.append("")
+    if plan.workdays:
+        out += [f"### {t('workdays', L)}", "",
+                "- " + e("; ".join(f"{w['date']} {w['name']}" for w in plan.workdays))
+                + f" ({e(t('workdays_planned', L))})", ""]
+    if plan.campaigns:
+        out += [f"### {t('campaigns', L)}", "",
+                f"| {t('nodes', L)} | {t('level', L)} | {t('warmup', L)} | {t('peak', L)} | "
+                f"{t('encore', L)} |", "|---|---|---|---|---|"]
+        out += [f"| {e(c['node'])} | {e(c['level'])} | {e(', '.join(c.get('warmup') or []))} | "
+                f"{e(c.get('peak', ''))} | {e(', '.join(c.get('encore') or []))} |"
+                for c in plan.campaigns]
         out.append("")
     out += [f"## {t('calendar', L)}", ""]
     week = 0

@@ -25,8 +25,9 @@ import shlex
 from typing import Any
 
 from sidomain_cli.domain import CHANNELS, MODELS, SEGMENTS, SEND_METHODS, label
-from sidomain_cli.report.labels import (ACTIVITY_LABELS, ACTIVITY_SHORT, SEND_SHORT, STAGES, clean, conv, pct, t,
-                                        week_of, weekday)
+from sidomain_cli.report.labels import (ACTIVITY_LABELS, ACTIVITY_SHORT, SEND_SHORT, STAGES, clean, conv,
+                                        node_source, node_span, node_words, pct, t, week_of,
+                                        weekday)
 
 NARROW = 100  # below this many columns: fewer calendar columns
 WIDE = 140    # from this many columns: the calendar shows message and send method
@@ -141,8 +142,7 @@ def _overview(con, p: dict, source: str | None) -> None:
     con.print(k)
 
     if p.get("nodes"):
-        con.print(f"[bold]{t('nodes', L)}[/]: " + "; ".join(
-            f"{_rich(n['date'])} {_rich(n['name'])}" for n in p["nodes"]))
+        _nodes(con, p, narrow=narrow)
 
     if p.get("lifecycle"):
         life = _table(t("lifecycle", L))
@@ -164,6 +164,43 @@ def _overview(con, p: dict, source: str | None) -> None:
     for n in p.get("notes") or ():
         _note(con, n)
     _summary(con, p, source, wide=wide)
+
+
+def _nodes(con, p: dict, *, narrow: bool) -> None:
+    """The calendar explained: each node's day, level, kind, tone, span, who set its level and
+    whether its date is estimated; the adjusted working days; the campaigns' shape."""
+    L = p["locale"]
+    tab = _table(t("nodes", L))
+    cols = ["date", "name", "level"] + ([] if narrow else ["kind", "tone"]) + ["why"]
+    for col in cols:
+        tab.add_column(t(col, L), overflow="fold")
+    for n in p["nodes"]:
+        day = n.get("day") or n["date"]
+        why = [x for x in (node_span(n, L), node_source(n, L)) if x]
+        if narrow:
+            why[:0] = [node_words(n["kind"], L), node_words(n["tone"], L)]
+        cells = [_rich(day), _rich(n["name"]) + (" *" if n.get("estimated") else ""),
+                 _rich(n["level"])]
+        if not narrow:
+            cells += [_rich(node_words(n["kind"], L)), _rich(node_words(n["tone"], L))]
+        tab.add_row(*cells, _rich(" · ".join(why)))
+    tab.caption = t("levels_legend", L) + (
+        "\n" + t("estimated_legend", L) if any(n.get("estimated") for n in p["nodes"]) else "")
+    tab.caption_justify = "left"
+    con.print(tab)
+    if p.get("workdays"):
+        _note(con, f"{t('workdays', L)} ({t('workdays_planned', L)}): " + "; ".join(
+            f"{w['date']} {w['name']}" for w in p["workdays"]))
+    if p.get("campaigns"):
+        camp = _table(t("campaigns", L))
+        for col in ("nodes", "level", "warmup", "peak", "encore"):
+            camp.add_column(t(col, L), overflow="fold")
+        for c in p["campaigns"]:
+            camp.add_row(_rich(c["node"]), _rich(c["level"]),
+                         _rich(", ".join(d[5:] for d in c.get("warmup") or [])),
+                         _rich((c.get("peak") or "")[5:]),
+                         _rich(", ".join(d[5:] for d in c.get("encore") or [])))
+        con.print(camp)
 
 
 def _note(con, note: str) -> None:
