@@ -109,6 +109,13 @@ def test_report_has_every_part(capsys):
         assert k["label"] in page.inside("kpis")
     for note in plan["notes"]:
         assert note in page.inside("notes")
+    # the calendar explained: every node with its level and who set it
+    nodes = page.inside("nodes")
+    assert plan["nodes"] and "S级=节点战役" in nodes
+    for n in plan["nodes"]:
+        assert n["name"] in nodes and (n.get("day") or n["date"]) in nodes
+    assert ("行业包设定级别" in nodes) == any(n["level_source"].startswith("pack")
+                                         for n in plan["nodes"])
 
 
 def test_report_is_self_contained(capsys):

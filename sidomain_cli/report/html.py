@@ -164,7 +164,7 @@ def render_html(plan, **_) -> str:
     L = p["locale"]
     title = t("plan_title", L, brand=" ".join(clean(p["brand"]).split()))
     parts = [_title(p, title), _mix(p), _acquisition(p), _phases(p), _calendar(p),
-             _campaigns(p), _lifecycle(p), _kpis(p), _forecast(p), _scripts(p), _notes(p)]
+             _nodes(p), _campaigns(p), _lifecycle(p), _kpis(p), _forecast(p), _scripts(p), _notes(p)]
     sections = [s for s in parts if s]
     nav = "".join(f'<a href="#{sid}">{e(name)}</a>' for sid, name in _toc(p))
     return ("<!DOCTYPE html>\n"
@@ -191,6 +191,8 @@ def render_pdf(plan, **_) -> bytes:
 def _toc(p: dict) -> list[tuple[str, str]]:
     L = p["locale"]
     toc = [("mix", t("channel_mix", L)), ("calendar", t("calendar", L))]
+    if p.get("nodes"):
+        toc.append(("nodes", t("nodes", L)))
     if p.get("lifecycle"):
         toc.append(("lifecycle", t("lifecycle", L)))
     toc.append(("kpis", t("kpis", L)))
@@ -356,6 +358,30 @@ def _day_cell(p: dict, d: dt.date, start: dt.date, tasks: list[dict], node_names
         out.append("</ul>")
     out.append("</td>")
     return "".join(out)
+
+
+def _nodes(p: dict) -> str:
+    """The calendar explained: each node's level, kind, tone, days off, who set its level and
+    whether it is estimated, the legend of levels and the adjusted working days."""
+    from sidomain_cli.report.labels import node_source, node_span, node_words
+
+    L = p["locale"]
+    if not p.get("nodes"):
+        return ""
+    rows = [[e(n.get("day") or n["date"]), e(n["name"]) + (" *" if n.get("estimated") else ""),
+             e(n["level"]), e(node_words(n["kind"], L)), e(node_words(n["tone"], L)),
+             e(" · ".join(x for x in (node_span(n, L), node_source(n, L)) if x))]
+            for n in p["nodes"]]
+    head = [t(k, L) for k in ("date", "name", "level", "kind", "tone", "why")]
+    legend = e(t("levels_legend", L))
+    if any(n.get("estimated") for n in p["nodes"]):
+        legend += "<br>" + e(t("estimated_legend", L))
+    work = ""
+    if p.get("workdays"):
+        work = (f"<p>{e(t('workdays', L))} ({e(t('workdays_planned', L))}): "
+                + e("; ".join(f"{w['date']} {w['name']}" for w in p["workdays"])) + "</p>")
+    return (f'<section id="nodes"><h2>{t("nodes", L)}</h2>' + _table(head, rows)
+            + f'<p class="legend">{legend}</p>{work}</section>')
 
 
 def _campaigns(p: dict) -> str:
