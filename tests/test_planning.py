@@ -471,3 +471,19 @@ def test_the_text_view_explains_every_node(tmp_path, capsys):
     out2 = _text_view(capsys, ["plan", str(p2), "--locale", "en"])
     assert "Adjusted working days (planned as working days): 2026-09-20" in " ".join(out2.split())
     assert "2026-10-10" in out2 and "level set by the industry pack" in " ".join(out2.split())
+
+
+def test_office_coffee_plans_for_the_return_after_golden_week(tmp_path):
+    """国庆 2026 is off 10/1–10/7: a coffee shop greets on 10/1 (B) and works 10/8, the first
+    working day back (A, its own copy); a mall trade (apparel) works the holiday itself."""
+    coffee = plan_of(pack_profile(tmp_path, "coffee", "tiered", "2026-09-20"))
+    nodes = {n["id"]: n for n in coffee.nodes}
+    assert nodes["national_day"]["level"] == "B"
+    back = nodes["national_day_return"]
+    assert (back["day"], back["level"]) == ("2026-10-08", "A")
+    rows = [t for t in coffee.calendar if t.date == "2026-10-08" and t.node == back["name"]]
+    assert rows and all("国庆快乐" not in t.message for t in rows)
+    assert any("长假结束" in t.message for t in rows)
+    apparel = plan_of(pack_profile(tmp_path, "apparel", "tiered", "2026-09-20"))
+    ids = {n["id"]: n["level"] for n in apparel.nodes}
+    assert ids["national_day"] in ("S", "A") and "national_day_return" not in ids
