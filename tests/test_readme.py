@@ -53,3 +53,33 @@ def test_hazard_example_in_readme_is_what_sidomain_prints(tmp_path, monkeypatch,
     assert run(["plan", "brand-gbk.yaml"]) == 2
     assert capsys.readouterr().err.strip() == shown[0]
     assert run(["plan", "brand-gbk.yaml", "--encoding", "gb18030", "-f", "json"]) == 0
+
+
+def wecom_section() -> str:
+    return README.split("### Loading the plan into WeCom", 1)[1].split("\n### ", 1)[0]
+
+
+def wecom_lines():
+    block = wecom_section().split("```sh", 1)[1].split("```", 1)[0]
+    return [line.split("|")[0].strip() for line in block.splitlines()
+            if line.startswith("sidomain export examples/")]
+
+
+@pytest.mark.parametrize("line", wecom_lines())
+def test_wecom_examples_in_readme_run(line, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(line)[1:]
+    out = args[args.index("-o") + 1]
+    if out != "-":
+        args[args.index("-o") + 1] = str(tmp_path / out)
+    assert run(args) == 0, capsys.readouterr().err
+    written = (tmp_path / out).read_text("utf-8") if out != "-" else capsys.readouterr().out
+    assert written.count("\n") > 100 and '"endpoint": ' in written
+
+
+def test_wecom_example_line_in_readme_is_what_sidomain_writes(monkeypatch, capsys):
+    shown = wecom_section().split("```json", 1)[1].split("```", 1)[0].strip()
+    monkeypatch.chdir(ROOT)
+    assert run(["export", "examples/coffee.yaml", "--stores", "examples/stores.csv",
+                "-f", "wecom", "-o", "-"]) == 0
+    assert shown in capsys.readouterr().out.splitlines()

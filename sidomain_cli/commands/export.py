@@ -1,4 +1,5 @@
-"""``sidomain export``: the plan's SOP calendar as ICS, CSV, XLSX, JSON or JSON Lines."""
+"""``sidomain export``: the plan's SOP calendar as ICS, CSV, XLSX, JSON, JSON Lines or WeCom
+API calls."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ every store in a chain.
 Formats: ics (calendar apps: stable UIDs, so re-importing updates events instead of
 duplicating them), csv (Excel on Chinese Windows: UTF-8 with BOM, formula-safe),
 xlsx (calendar sheet + summary sheet), json (the plan contract's calendar), jsonl
-(one row a line, for big exports). Without --format the output's suffix decides.
+(one row a line, for big exports), wecom (one WeCom server API call a line:
+add_msg_template, add_moment_task, welcome messages; staff reminders and non-WeCom
+sends as sidomain/... lines). Without --format the output's suffix decides
+(.wecom.jsonl is wecom).
 
 With --stores STORES.csv (columns store_id, name, city, owner, groups, optional
 launch_date, wave) every store's groups get their own calendar starting on the
@@ -32,6 +36,7 @@ Examples:
   sidomain export examples/coffee.yaml -f json -o - | jq '.[0]'
   sidomain export examples/coffee.yaml --stores examples/stores.csv -o chain.jsonl
   sidomain export examples/coffee.yaml --stores examples/stores.csv -f ics -o owners.zip
+  sidomain export examples/coffee.yaml --stores examples/stores.csv -o chain.wecom.jsonl
   sidomain export examples/coffee.yaml -f ics -o coffee.ics --force   # after a change
   sidomain export examples/coffee.yaml -f ics -o coffee.ics --alarm 30
 
@@ -55,10 +60,11 @@ PROGRESS_MIN_ROWS = 20_000
 def _infer_format(output: str, stores: Optional[Path]) -> str:
     from sidomain_cli.exporters import FORMATS
 
-    suffix = Path(output).suffix.lower() if output != "-" else ""
-    for f in FORMATS.values():
-        if suffix == f.suffix:
+    name = Path(output).name.lower() if output != "-" else ""
+    for f in sorted(FORMATS.values(), key=lambda f: -len(f.suffix)):  # .wecom.jsonl first
+        if name.endswith(f.suffix):
             return f.name
+    suffix = Path(output).suffix.lower() if output != "-" else ""
     if stores is not None and output != "-" and (suffix == ".zip" or not suffix):
         return "ics"
     raise typer.BadParameter("give --format (" + ", ".join(FORMATS) + "); it cannot be "
@@ -117,7 +123,7 @@ class _Bar:
 def export_command(
     profile: Path = typer.Argument(..., metavar="PROFILE", help="Brand profile YAML (see examples/)."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                      help="ics, csv, xlsx, json or jsonl "
+                                      help="ics, csv, xlsx, json, jsonl or wecom "
                                            "(default: from the output's suffix)."),
     output: str = typer.Option("-", "--output", "-o",
                                help="File to write, or - for stdout (not for xlsx). With "

@@ -32,4 +32,6 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("xlsx", "xlsx:write", ".xlsx", False, "Excel workbook with a summary sheet"),
     Format("json", "jsonfile:write_json", ".json", True, "the plan contract's calendar"),
     Format("jsonl", "jsonfile:write_jsonl", ".jsonl", True, "JSON Lines, one row a line"),
+    Format("wecom", "wecom:write", ".wecom.jsonl", True,
+           "WeCom server API calls, one JSON object a line"),
 )}
