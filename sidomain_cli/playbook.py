@@ -379,7 +379,10 @@ METHOD_SPEC = Map(
         "forecast": Map({"recruits_per_store_per_day": Num(minimum=0, maximum=100_000),
                          "weekly_churn": Num(minimum=0, maximum=1),
                          "friend_share": Num(minimum=0, maximum=1),
-                         "staff_minutes_per_post": Num(minimum=0, maximum=600)}),
+                         "staff_minutes_per_post": Num(minimum=0, maximum=600),
+                         "node_order_uplift": Map({lv: Num(minimum=0, maximum=20)
+                                                   for lv in ("S", "A", "B")}),
+                         "half_day_factor": Num(minimum=0, maximum=1)}),
         "date": Date(),
     },
     required=("kind", "thresholds", "grid"),
@@ -439,7 +442,8 @@ def method_from_doc(doc: Doc) -> Method:
         campaign={"warmup_days": 3, "encore_days": 1, "merge_within": 3,
                   **(d.get("campaign") or {})},
         forecast={"recruits_per_store_per_day": 30, "weekly_churn": 0.03, "friend_share": 0.7,
-                  "staff_minutes_per_post": 2, **(d.get("forecast") or {})},
+                  "staff_minutes_per_post": 2, "node_order_uplift": {"S": 1.5, "A": 1.2},
+                  "half_day_factor": 0.5, **(d.get("forecast") or {})},
     )
 
 

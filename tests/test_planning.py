@@ -487,3 +487,32 @@ def test_office_coffee_plans_for_the_return_after_golden_week(tmp_path):
     apparel = plan_of(pack_profile(tmp_path, "apparel", "tiered", "2026-09-20"))
     ids = {n["id"]: n["level"] for n in apparel.nodes}
     assert ids["national_day"] in ("S", "A") and "national_day_return" not in ids
+
+
+def test_the_forecast_follows_the_calendar(tmp_path):
+    """Closed 春节 days take recruits and orders out of their week; node days lift orders
+    (uplifts from method.yaml, listed in the assumptions); a zero uplift proves it is used."""
+    base = pack_profile(tmp_path, "coffee", "tiered", "2027-01-20")
+    plan = plan_of(base)
+    f = plan.forecast
+    names = {a["name"]: a for a in f["assumptions"]}
+    assert names["closed_days"]["value"] == 1 and names["node_order_uplift_A"]["value"] == 1.2
+    opened = plan_of(pack_profile(tmp_path, "coffee", "tiered", "2027-01-20", closed_days=[]))
+    cw = next(i for i, w in enumerate(f["weeks"])
+              if w["start_date"] <= "2027-02-06" < (dt.date.fromisoformat(w["start_date"])
+                                                    + dt.timedelta(days=7)).isoformat())
+    assert f["weeks"][cw]["first_orders"] < opened.forecast["weeks"][cw]["first_orders"]
+    assert f["weeks"][cw]["orders"] < opened.forecast["weeks"][cw]["orders"]
+    assert f["weeks"][0] == opened.forecast["weeks"][0]      # nothing closed in week 1
+    # the uplift is read: with a method whose A uplift is 1.0 the A-node weeks sell less
+    import copy as _copy
+
+    from sidomain_cli.planning.pipeline import make_plan
+    m = _copy.deepcopy(load_method())
+    m.forecast["node_order_uplift"] = {"S": 1.0, "A": 1.0}
+    flat = make_plan(load_profile(base), method=m).forecast
+    a_weeks = {i for i, w in enumerate(f["weeks"]) for n in plan.nodes if n["level"] == "A"
+               and w["start_date"] <= n["day"] < (dt.date.fromisoformat(w["start_date"])
+                                                  + dt.timedelta(days=7)).isoformat()}
+    assert a_weeks and any(f["weeks"][i]["orders"] > flat["weeks"][i]["orders"]
+                           for i in a_weeks if i > 0)

@@ -3,16 +3,21 @@
 Every input is listed in ``assumptions`` with where it came from (the profile, the
 industry pack, the method's sources, or our default).  The formula, week by week:
 
-    recruits  = stores × recruits_per_store_per_day × days in the week
+    open      = Σ over the week's days of 1, 0 on a day the stores close over 春节, or
+                half_day_factor on a half day (除夕 from the afternoon)
+    sales     = Σ over the week's days of the same, times node_order_uplift[level] on an S
+                campaign's peak day or an A node's day
+    recruits  = stores × recruits_per_store_per_day × open
     members   = members last week × (1 − weekly_churn) + recruits
     groups    = stores × ⌈members per store ÷ group_size⌉
     first     = recruits × first_order_rate
-    repeat    = members last week × group_consumption_rate × purchases_per_month × days ÷ 30
+    repeat    = members last week × group_consumption_rate × purchases_per_month × sales ÷ 30
     orders    = first + repeat;   gmv = orders × avg_ticket
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -29,7 +34,8 @@ def _kpi(plan, name: str, fallback: float) -> tuple[float, str]:
     return fallback, "default"
 
 
-def forecast(plan, profile, pack, method, playbook) -> dict[str, Any]:
+def forecast(plan, profile, pack, method, playbook, closed_days=()) -> dict[str, Any]:
+    """``closed_days``: (date, closure key) of the stores' 春节 closures in the window."""
     a: list[dict[str, Any]] = []
 
     def put(name: str, value, unit: str, source: str):
@@ -68,13 +74,38 @@ def forecast(plan, profile, pack, method, playbook) -> dict[str, Any]:
     minutes_per = put("staff_minutes_per_post", method.forecast["staff_minutes_per_post"],
                       "minutes", "default")
 
+    uplift = {**method.forecast.get("node_order_uplift", {}),
+              **(pack.forecast.get("node_order_uplift") or {})}
+    src_up = "pack" if pack.forecast.get("node_order_uplift") else "default"
+    for lv in ("S", "A"):
+        put(f"node_order_uplift_{lv}", float(uplift.get(lv, 1.0)), "× orders on the day", src_up)
+    half = put("half_day_factor", method.forecast.get("half_day_factor", 0.5), "× a usual day",
+               "default")
+    closures = dict(closed_days or ())
+    put("closed_days", sum(1 for k in closures.values() if k != "chuxi_evening"), "days",
+        "profile" if profile.closed_days is not None else "pack")
+    day_factor: dict[int, float] = {}
+    for day, key in closures.items():
+        day_factor[(day - plan.start_date).days] = half if key == "chuxi_evening" else 0.0
+    sale_factor = dict(day_factor)   # a closed or half day keeps its factor: no uplift
+    peaks = {c["peak"] for c in plan.campaigns if c.get("level") == "S"}
+    for n in plan.nodes:
+        lv, on = n.get("level"), n.get("day") or n["date"]
+        if lv == "A" or (lv == "S" and on in peaks):
+            i = (dt.date.fromisoformat(on) - plan.start_date).days
+            if 0 <= i < plan.days and i not in day_factor:
+                sale_factor[i] = max(sale_factor.get(i, 1.0), float(uplift.get(lv, 1.0)))
+
     weeks = []
     members = 0.0
     totals = {"recruits": 0.0, "first_orders": 0.0, "orders": 0.0, "gmv": 0.0}
     for w in range(math.ceil(plan.days / 7)):
         n = min(7, plan.days - 7 * w)
-        recruits = stores * r * n
-        repeat = members * gcr * ppm * n / 30.0
+        days = range(7 * w, 7 * w + n)
+        open_days = sum(day_factor.get(i, 1.0) for i in days)
+        sales_days = sum(sale_factor.get(i, 1.0) for i in days)
+        recruits = stores * r * open_days
+        repeat = members * gcr * ppm * sales_days / 30.0
         members = members * (1 - churn) + recruits
         first = recruits * first_rate
         orders = first + repeat
@@ -84,9 +115,7 @@ def forecast(plan, profile, pack, method, playbook) -> dict[str, Any]:
         totals["orders"] += orders
         totals["gmv"] += orders * ticket
         start = plan.start_date.toordinal() + 7 * w
-        from datetime import date
-
-        weeks.append({"week": w + 1, "start_date": date.fromordinal(start).isoformat(),
+        weeks.append({"week": w + 1, "start_date": dt.date.fromordinal(start).isoformat(),
                       "members": round(members), "groups": groups,
                       "first_orders": round(first), "orders": round(orders),
                       "gmv": round(orders * ticket)})

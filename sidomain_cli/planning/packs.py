@@ -60,7 +60,11 @@ PACK_SPEC = Map(
         "nodes": DictOf(Nullable(Enum(("S", "A", "B"))),
                         doc="Calendar node id → level S/A/B, or null to drop it."),
         "forecast": Map({"recruits_per_store_per_day": Num(minimum=0, maximum=100_000),
-                         "source": Enum(("method", "default"))},
+                         "source": Enum(("method", "default")),
+                         "node_order_uplift": Map({lv: Num(minimum=0, maximum=20)
+                                                   for lv in ("S", "A", "B")},
+                                                  doc="Orders on a node's day against a usual "
+                                                      "day, by level (default: method.yaml's).")},
                         doc="Forecast defaults for this trade."),
         "operations": Map({"spring_festival_closed": ListOf(Str(max_len=40), min_items=0)},
                           doc="Holiday operations (closures over 春节)."),

@@ -193,7 +193,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     quiet_days = {n.day for n in cal.nodes if n.id in method.greetings_only}
     closed = profile.closed_days if profile.closed_days is not None else tuple(
         pack.operations.get("spring_festival_closed") or ())
-    quiet_days |= {d for d, _ in calmod.spring_festival_closures(cal, closed)}
+    closures = calmod.spring_festival_closures(cal, closed)
+    quiet_days |= {d for d, _ in closures}
     shipping = [w.lower() for w in copy_rules().get("shipping_words", {}).get(locale, [])]
     no_ship = lambda m: any(w in m.lower() for w in shipping)  # noqa: E731
     sale_words = [w.lower() for w in
@@ -335,7 +336,7 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         workdays=[{"date": d.isoformat(), "name": n} for d, n in cal.workdays],
         campaigns=campaign_dicts, adjustments=adjustments, stores=profile.stores,
         group_size=profile.group_size)
-    plan.forecast = forecast(plan, profile, pack, method, playbook)
+    plan.forecast = forecast(plan, profile, pack, method, playbook, closed_days=closures)
     return plan
 
 
