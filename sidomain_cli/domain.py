@@ -55,9 +55,16 @@ PHASES: dict[str, dict[str, str]] = {
 }
 
 ACTIVITIES: dict[str, dict[str, str]] = {
+    # every calendar activity the planner emits: the one list (reports, schema, exports)
     "small": {"zh-CN": "小活动(每7天)", "en": "small activity (every 7 days)"},
+    "small_preview": {"zh-CN": "小活动预告", "en": "small-activity preview"},
     "big": {"zh-CN": "大活动(每30天)", "en": "big activity (every 30 days)"},
     "node": {"zh-CN": "营销节点", "en": "marketing node"},
+    "warmup": {"zh-CN": "节点预热", "en": "node warm-up"},
+    "peak": {"zh-CN": "节点爆发", "en": "node peak"},
+    "encore": {"zh-CN": "节点返场", "en": "node encore"},
+    "member_day": {"zh-CN": "会员日", "en": "member day"},
+    "member_day_eve": {"zh-CN": "会员日预告", "en": "member-day eve"},
 }
 
 # 发送方式: how a task goes out, and so which platform quota it counts against

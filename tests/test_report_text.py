@@ -162,3 +162,25 @@ def test_width_comes_from_columns_else_a_fixed_width_off_a_terminal(monkeypatch)
     monkeypatch.delenv("COLUMNS")
     assert text_width("plan.txt") == DEFAULT_WIDTH  # pytest's stdout is not a terminal
     assert text_width("-") == DEFAULT_WIDTH
+
+
+def test_every_activity_has_one_home_and_a_label_in_each_width():
+    """domain.ACTIVITIES is the list; the reports' long and short labels cover exactly it, and
+    every activity the bundled examples' plans emit is on it."""
+    import glob
+
+    from sidomain_cli.domain import ACTIVITIES
+    from sidomain_cli.planning import make_plan
+    from sidomain_cli.playbook import load_method
+    from sidomain_cli.profile import load_profile
+    from sidomain_cli.report.labels import ACTIVITY_LABELS, ACTIVITY_SHORT
+
+    assert set(ACTIVITY_SHORT) == set(ACTIVITIES) == set(ACTIVITY_LABELS)
+    assert all(set(v) == {"zh-CN", "en"} for v in ACTIVITIES.values())
+    seen = set()
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    for path in sorted(glob.glob(str(root / "examples" / "*.yaml"))):
+        plan = make_plan(load_profile(path), method=load_method())
+        seen |= {t.activity for t in plan.calendar if t.activity}
+    assert seen <= set(ACTIVITIES), seen - set(ACTIVITIES)
+    assert {"small", "big", "node", "peak"} <= seen

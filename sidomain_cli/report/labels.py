@@ -3,6 +3,7 @@ number formats, and the one rule for text quoted from a profile (:func:`clean`).
 
 from __future__ import annotations
 
+from sidomain_cli.domain import ACTIVITIES
 from sidomain_cli.safetext import plain
 
 T = {
@@ -90,18 +91,8 @@ T = {
                   "en": "a wider terminal shows each message and send method in the calendar"},
 }
 
-# Every calendar activity the planner emits (domain.ACTIVITIES has the first three).
-ACTIVITY_LABELS = {
-    "small": {"zh-CN": "小活动(每7天)", "en": "small activity (every 7 days)"},
-    "small_preview": {"zh-CN": "小活动预告", "en": "small-activity preview"},
-    "big": {"zh-CN": "大活动(每30天)", "en": "big activity (every 30 days)"},
-    "node": {"zh-CN": "营销节点", "en": "marketing node"},
-    "warmup": {"zh-CN": "节点预热", "en": "node warm-up"},
-    "peak": {"zh-CN": "节点爆发", "en": "node peak"},
-    "encore": {"zh-CN": "节点返场", "en": "node encore"},
-    "member_day": {"zh-CN": "会员日", "en": "member day"},
-    "member_day_eve": {"zh-CN": "会员日预告", "en": "member-day eve"},
-}
+# Every calendar activity the planner emits: one list, in domain.py.
+ACTIVITY_LABELS = ACTIVITIES
 # Short labels where a column is narrow.
 ACTIVITY_SHORT = {
     "small": {"zh-CN": "小活动", "en": "small"},
