@@ -165,8 +165,7 @@ class Copywriter:
     def write(self, *, task: str, pools: tuple[str, ...], run: int, day: int, channel: str,
               context: dict[str, Any], slots: dict[str, list[str]], where: str = "",
               repeatable: bool = False, fixed: dict[str, str] | None = None,
-              reject=None, names: str | None = None, _must: str | None = None
-              ) -> Written | None:
+              reject=None, names: str | None = None) -> Written | None:
         """The copy for the ``run``-th run of a task, or None if every variant is stale.
 
         ``slots`` are the vocabulary lists (product, reward, scene) taken in turn, and the
@@ -176,13 +175,20 @@ class Copywriter:
         when it has a value (an announced activity and its preview name the same deal), tried
         before any variant that does not; ``repeatable`` texts skip the repeat rules.
         """
-        if names:
-            strict = self.write(task=task, pools=pools, run=run, day=day, channel=channel,
+        for must in ((names, None) if names else (None,)):
+            found = self._first(task=task, pools=pools, run=run, day=day, channel=channel,
                                 context=context, slots=slots, where=where,
-                                repeatable=repeatable, fixed=fixed, reject=reject,
-                                _must=names)
-            if strict is not None:
-                return strict
+                                repeatable=repeatable, fixed=fixed, reject=reject, must=must)
+            if found is not None:
+                return found
+        return None
+
+    def _first(self, *, task: str, pools: tuple[str, ...], run: int, day: int, channel: str,
+               context: dict[str, Any], slots: dict[str, list[str]], where: str,
+               repeatable: bool, fixed: dict[str, str] | None, reject, must: str | None
+               ) -> Written | None:
+        """The first fresh variant and slot values in this run's order (quoting the ``must``
+        slot's value when it has one)."""
         from sidomain_cli.render import render_template
 
         pool = pools[run % len(pools)]
@@ -205,7 +211,7 @@ class Copywriter:
                 message = render_template(variants[index], pool, ctx)
                 if not message or (reject is not None and reject(message)):
                     continue  # a variant that needs a slot this run does not have
-                if _must and chosen.get(_must) and chosen[_must] not in message:
+                if must and chosen.get(must) and chosen[must] not in message:
                     continue
                 norm = normalise(message)
                 if repeatable or self.fresh(channel, norm, day):
