@@ -305,3 +305,39 @@ def test_the_writer_writes_exactly_what_json_dumps_writes():
     plain = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in wecom.calls(source))
     assert buf.getvalue().decode("utf-8") == plain
     assert n == plain.count("\n")
+
+
+# ---- --ids: placeholders mapped to WeCom's ids --------------------------------------------
+
+def test_ids_map_senders_chat_ids_and_tags(capsys, tmp_path):
+    ids = tmp_path / "ids.csv"
+    ids.write_text("placeholder,id\n张敏,zhangmin\nSH001-G01,wrOgQhDgAAMYQiS5ol9G7g\n"
+                   "segment:loyal_high,etLoyalHigh\n", "utf-8")
+    before = lines_of(capsys, ROOT / "examples" / "hotpot.yaml", "--stores", STORES)
+    after = lines_of(capsys, ROOT / "examples" / "hotpot.yaml", "--stores", STORES,
+                     "--ids", ids)
+    assert_valid(after)
+    assert len(before) == len(after)
+    text = json.dumps(after, ensure_ascii=False)
+    assert "张敏" not in text and "SH001-G01" not in text and "segment:loyal_high" not in text
+    mapped = {"张敏": "zhangmin", "SH001-G01": "wrOgQhDgAAMYQiS5ol9G7g",
+              "segment:loyal_high": "etLoyalHigh"}
+    for old, new in zip(before, after):  # the same lines, with the mapped values replaced
+        shown = json.dumps(old, ensure_ascii=False)
+        for k, v in mapped.items():
+            shown = shown.replace(f'"{k}"', f'"{v}"')
+        assert json.loads(shown) == new
+    assert "SH001-G02" in text  # what the file does not map stays a placeholder
+
+
+def test_a_bad_ids_file_is_one_line_naming_file_and_line(capsys, tmp_path):
+    ids = tmp_path / "ids.csv"
+    ids.write_text("placeholder,id\n张敏,a\n张敏,b\n", "utf-8")
+    code, _, err = export(capsys, COFFEE, "-f", "wecom", "--ids", ids)
+    assert code == 2 and err.strip().splitlines() == [
+        f"sidomain: error: {ids}:3:1: placeholder '张敏' is mapped twice (first on line 2)"]
+    ids.write_text("name,userid\n张敏,a\n", "utf-8")
+    code, _, err = export(capsys, COFFEE, "-f", "wecom", "--ids", ids)
+    assert code == 2 and f"{ids}:1:1:" in err and "placeholder,id" in err
+    code, _, err = export(capsys, COFFEE, "-f", "csv", "--ids", ids)
+    assert code == 2 and "--ids" in err

@@ -143,6 +143,11 @@ def export_command(
     alarm: Optional[int] = typer.Option(
         None, "--alarm", metavar="MINUTES", min=0, max=7 * 24 * 60,
         help="ICS: remind the staff member this many minutes before each task (VALARM)."),
+    ids: Optional[Path] = typer.Option(
+        None, "--ids", metavar="IDS.csv",
+        help="wecom: a CSV placeholder,id mapping senders (owner names), group ids "
+             "(SH001-G01) and segment:<segment> tags to WeCom userids, chat ids and tag "
+             "ids; what it does not map stays a placeholder."),
     previous: Optional[Path] = typer.Option(
         None, "--previous", help="ICS: an earlier export (file, folder or zip) to continue "
                                  "SEQUENCE from (default: the output being replaced)."),
@@ -189,6 +194,8 @@ def export_command(
         raise typer.BadParameter(f"'{header}' is not labels or ids", param_hint="--header")
     if alarm is not None and fmt != "ics":
         raise typer.BadParameter("only ICS events have alarms", param_hint="--alarm")
+    if ids is not None and fmt != "wecom":
+        raise typer.BadParameter("only the wecom format has ids to map", param_hint="--ids")
     per_owner = fmt == "ics" and stores is not None
     # Refuse before doing any work.
     if output == "-":
@@ -230,6 +237,10 @@ def export_command(
                              if epoch is None else None)}
     if fmt in ("csv", "xlsx"):
         options["header"] = header
+    if ids is not None:
+        from sidomain_cli.exporters.wecom import load_ids
+
+        options["ids"] = load_ids(ids, encoding=encoding)
     if fmt == "ics":
         options["alarm"] = alarm
         earlier_path = str(previous) if previous else (output if force and output != "-"

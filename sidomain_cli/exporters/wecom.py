@@ -79,15 +79,83 @@ def cohort(trigger: str, day: dt.date, condition: str | None) -> str:
     return f"cohort:{trigger}:{day.isoformat()}" + (f":{condition}" if condition else "")
 
 
-def group_sender(store) -> str:
-    """Who sends a store's group tasks: the owner of its groups."""
-    return store.owner if store is not None else NO_STORE_SENDER
+IDS_COLUMNS = ("placeholder", "id")
+MAX_IDS_BYTES = 32 * 1024 * 1024
+MAX_ID = 256
 
 
-def account_sender(store) -> str:
-    """Whose account posts moments and 1v1 sends for a store (until staff accounts land:
-    the store's owner)."""
-    return store.owner if store is not None else NO_STORE_SENDER
+def load_ids(path, *, encoding: str | None = None) -> dict[str, str]:
+    """``--ids``: a CSV ``placeholder,id`` mapping the export's placeholders (senders,
+    group ids, ``segment:<segment>`` tags) to WeCom's ids; problems name file and line."""
+    import csv
+
+    from sidomain_cli.yamlio import decode, read_bytes
+
+    name = str(path)
+    text = decode(read_bytes(path, max_bytes=MAX_IDS_BYTES, what="ids file"), name,
+                  encoding=encoding, noun="ids file", kind="CSV")
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    ids: dict[str, str] = {}
+    first: dict[str, int] = {}
+    header = None
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in row):
+                continue
+            cells = [c.strip() for c in row]
+            if header is None:
+                header = [c.lower() for c in cells]
+                if header != list(IDS_COLUMNS):
+                    raise InputError(f"the header is '{','.join(cells)[:60]}', not "
+                                     "'placeholder,id'", path=name, line=line, column=1,
+                                     hint="first line: placeholder,id")
+                continue
+            if len(cells) != 2:
+                raise InputError(f"row has {len(cells)} fields, not 2", path=name, line=line,
+                                 column=1, hint="placeholder,id — quote a field with a comma")
+            key, value = cells
+            for what, v in (("placeholder", key), ("id", value)):
+                if not v or len(v) > MAX_ID or any(ord(c) < 32 or ord(c) == 127 for c in v):
+                    raise InputError(f"{what}: '{v[:40]}' is empty, too long or has control "
+                                     "characters", path=name, line=line, column=1)
+            if key in first:
+                raise InputError(f"placeholder '{key[:40]}' is mapped twice (first on line "
+                                 f"{first[key]})", path=name, line=line, column=1)
+            first[key] = line
+            ids[key] = value
+    except csv.Error as exc:
+        raise InputError(f"not a CSV file: {exc}", path=name, line=reader.line_num,
+                         column=1) from None
+    if header is None:
+        raise InputError("ids file is empty", path=name, hint="first line: placeholder,id")
+    return ids
+
+
+def _people(source) -> list[tuple[str, list, list]]:
+    """Who sends: (sender, the stores whose groups they own, the stores whose customers
+    are their friends).  Until staff accounts land, a store's owner is both."""
+    if source.stores is None:
+        return [(NO_STORE_SENDER, [None], [None])]
+    return [(owner, stores, stores) for owner, stores in source.owners()]
+
+
+def _account_rows(source, account: str, served: list) -> list:
+    """(row, store) of one staff account's moments and 1v1 tasks over the stores it
+    serves: once per (date, channel, task), the earliest-launching store's row, so an
+    account with 7 groups or 3 stores posts once."""
+    if served == [None]:
+        return [(t, None) for t in source.plan.calendar if t.scope == "account"]
+    merged: dict[tuple, tuple] = {}
+    seen: set = set()
+    for store in sorted(served, key=lambda s: (source.start_of(s), s.line)):
+        start = source.start_of(store)
+        if start not in seen:
+            seen.add(start)
+            for t in source.plan_for(start).calendar:
+                if t.scope == "account":
+                    merged.setdefault((t.date, t.channel, t.task), (t, store))
+    return list(merged.values())
 
 
 class _Clock:
@@ -142,9 +210,10 @@ class _Entry:
 class _Calls:
     """The calls of one batch (a sender's, or the company-wide ones), merged and ordered."""
 
-    def __init__(self, source, clock: _Clock) -> None:
+    def __init__(self, source, clock: _Clock, ids: dict[str, str]) -> None:
         self.source = source
         self.clock = clock
+        self.ids = ids
         self.entries: dict[tuple, _Entry] = {}
 
     def put(self, key: tuple, endpoint: str, t, date: str, time: str, sender: str | None,
@@ -206,33 +275,29 @@ def _text(message: str) -> dict[str, str]:
     return {"content": message}
 
 
-def _put_task(calls: _Calls, company: _Calls, *, t, date: str, time: str | None,
-              store_id: str | None, groups: list[str], store, audience: str | None,
-              config_day: str, config_time: str) -> None:
+def _put_task(calls: _Calls, company: _Calls, t, *, date: str, time: str | None,
+              sender: str, store_id: str | None, groups: list[str] | None,
+              audience: str | None, config: tuple[str, str]) -> None:
     """Route one task occurrence (a calendar row, or a lifecycle task for one cohort)."""
     send, channel, message = t.send, t.channel, t.message
     if send == "auto_welcome":
         if channel == "wecom_group":
-            company.put((GROUP_WELCOME, message), GROUP_WELCOME, t, config_day, config_time,
-                        None, {"text": _text(message)}, None)
+            company.put((GROUP_WELCOME, message), GROUP_WELCOME, t, *config, None,
+                        {"text": _text(message)}, None)
         else:
-            sender = account_sender(store)
-            calls.put((FRIEND_WELCOME, t.task, message), FRIEND_WELCOME, t, config_day,
-                      config_time, sender,
+            calls.put((FRIEND_WELCOME, t.task, message), FRIEND_WELCOME, t, *config, sender,
                       {"welcome_code": WELCOME_CODE, "text": _text(message)}, store_id)
         return
     assert time is not None
     key = (date, time, t.task, message, audience)
     if send == "staff_reminder":
-        group_task = t.scope == "group" and audience is None
-        sender = group_sender(store) if t.scope == "group" else account_sender(store)
         payload: dict[str, Any] = {"msgtype": "text", "channel": channel,
                                    "segment": t.segment, "action": t.action}
         if audience is not None:
             payload["audience"] = audience
         payload["text"] = _text(message)
         calls.put((REMINDER,) + key, REMINDER, t, date, time, sender, payload, store_id,
-                  groups if group_task else None)
+                  groups if t.scope == "group" and audience is None else None)
         return
     if send in ELSEWHERE or (send == "company_bulk" and t.scope == "brand"):
         endpoint = ELSEWHERE.get(send, f"sidomain/{channel}")
@@ -243,88 +308,107 @@ def _put_task(calls: _Calls, company: _Calls, *, t, date: str, time: str | None,
         company.put((endpoint,) + key, endpoint, t, date, time, None, payload, None)
         return
     # company_bulk on a WeCom channel
+    tag = calls.ids.get(segment_tag(t.segment), segment_tag(t.segment))
     if channel == "wecom_moments":
-        sender = account_sender(store)
         visible: dict[str, Any] = {"sender_list": {"user_list": [sender]}}
         if t.segment != "all":
-            visible["external_contact_list"] = {"tag_list": [segment_tag(t.segment)]}
+            visible["external_contact_list"] = {"tag_list": [tag]}
         calls.put((MOMENT,) + key, MOMENT, t, date, time, sender,
                   {"text": _text(message), "visible_range": visible}, store_id)
         return
     if channel == "wecom_group" and audience is None:
-        sender = group_sender(store)
         calls.put((MSG, "group") + key, MSG, t, date, time, sender,
                   {"chat_type": "group", "sender": sender, "text": _text(message)},
                   store_id, groups)
         return
-    sender = account_sender(store)
     payload = {"chat_type": "single", "sender": sender}
     if audience is not None:
         payload["external_userid"] = [audience]
     elif t.segment != "all":
-        payload["tag_filter"] = {"group_list": [{"tag_list": [segment_tag(t.segment)]}]}
+        payload["tag_filter"] = {"group_list": [{"tag_list": [tag]}]}
     payload["text"] = _text(message)
-    calls.put((MSG, "single") + key, MSG, t, date, time, sender, payload,
-              store_id)
+    calls.put((MSG, "single") + key, MSG, t, date, time, sender, payload, store_id)
 
 
-def _put_plan(calls: _Calls, company: _Calls, plan, store, groups: list[str]) -> None:
-    """Every call of one store's plan (or the brand's, without stores)."""
-    store_id = store.store_id if store is not None else None
-    quiet_end = calls.source.profile.quiet_hours[1]
+def _put_lifecycle(calls: _Calls, company: _Calls, plan, t, **where) -> None:
+    """A lifecycle task: the welcome is configuration; a timed task is one call per day's
+    cohort (the customers who triggered it that day) while the window lasts."""
     first = plan.start_date
-    config_day = (first - dt.timedelta(days=1)).isoformat()
-    config_time = _hhmm(quiet_end)
-    common = dict(store_id=store_id, groups=groups, store=store, config_day=config_day,
-                  config_time=config_time)
-    for t in plan.calendar:
-        _put_task(calls, company, t=t, date=t.date, time=t.time, audience=None, **common)
-    last = first + dt.timedelta(days=plan.days - 1)
-    for t in plan.lifecycle:
-        if t.time is None:  # the automatic welcome: configuration, not a dated send
-            _put_task(calls, company, t=t, date=config_day, time=None, audience=None, **common)
+    if t.time is None:
+        _put_task(calls, company, t, date="", time=None, audience=None, **where)
+        return
+    for n in range(plan.days - t.offset_day):
+        joined = first + dt.timedelta(days=n)
+        day = joined + dt.timedelta(days=t.offset_day)
+        _put_task(calls, company, t, date=day.isoformat(), time=t.time,
+                  audience=cohort(t.trigger, joined, t.condition), **where)
+
+
+def _put_person(calls: _Calls, company: _Calls, sender: str, owned: list, served: list) -> None:
+    """Every call one sender makes: their stores' group tasks, their own account's tasks."""
+    source, ids = calls.source, calls.ids
+    sender = ids.get(sender, sender)
+    config_time = _hhmm(source.profile.quiet_hours[1])
+
+    def config(plan) -> tuple[str, str]:  # welcomes are set up the day before the launch
+        return (plan.start_date - dt.timedelta(days=1)).isoformat(), config_time
+
+    for store in owned:
+        plan = source.plan if store is None else source.plan_for(source.start_of(store))
+        where = dict(sender=sender, store_id=store.store_id if store else None,
+                     groups=[ids.get(g, g) for g in
+                             (store.group_ids() if store else [NO_STORE_GROUP])],
+                     config=config(plan))
+        for t in plan.calendar:
+            if t.scope != "account":
+                _put_task(calls, company, t, date=t.date, time=t.time, audience=None, **where)
+        for t in plan.lifecycle:
+            if t.scope != "account":
+                _put_lifecycle(calls, company, plan, t, **where)
+    # the account's own lines name a store only when it serves one
+    account_store = served[0].store_id if len(served) == 1 and served[0] else None
+    for t, store in _account_rows(source, sender, served):
+        plan = source.plan if store is None else source.plan_for(source.start_of(store))
+        _put_task(calls, company, t, date=t.date, time=t.time, audience=None, sender=sender,
+                  store_id=account_store, groups=None, config=config(plan))
+    starts: set = set()
+    for store in served:
+        plan = source.plan if store is None else source.plan_for(source.start_of(store))
+        if plan.start_date in starts:
             continue
-        for n in range((last - first).days - t.offset_day + 1):
-            joined = first + dt.timedelta(days=n)
-            day = joined + dt.timedelta(days=t.offset_day)
-            _put_task(calls, company, t=t, date=day.isoformat(), time=t.time,
-                      audience=cohort(t.trigger, joined, t.condition), **common)
+        starts.add(plan.start_date)
+        for t in plan.lifecycle:
+            if t.scope == "account":
+                _put_lifecycle(calls, company, plan, t, sender=sender,
+                               store_id=account_store, groups=None, config=config(plan))
 
 
-def calls(source) -> Iterator[dict[str, Any]]:
-    """Every line of the export, as dicts in output order."""
-    yield from _calls(source, None)
+def calls(source, ids: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every line of the export, as dicts in output order; ``ids`` maps placeholders."""
+    yield from _calls(source, None, ids or {})
 
 
-def _calls(source, progress) -> Iterator[dict[str, Any]]:
+def _calls(source, progress, ids: dict[str, str]) -> Iterator[dict[str, Any]]:
     clock = _Clock(source.plan.timezone)
-    company = _Calls(source, clock)
-    if source.stores is None:
-        batch = _Calls(source, clock)
-        _put_plan(batch, company, source.plan, None, [NO_STORE_GROUP])
+    company = _Calls(source, clock, ids)
+    for sender, owned, served in _people(source):
+        batch = _Calls(source, clock, ids)
+        _put_person(batch, company, sender, owned, served)
         yield from batch.lines()
         if progress is not None:
-            progress(1)
-    else:
-        for _owner, stores in source.owners():
-            batch = _Calls(source, clock)
-            for store in stores:
-                _put_plan(batch, company, source.plan_for(source.start_of(store)), store,
-                          store.group_ids())
-            yield from batch.lines()
-            if progress is not None:
-                progress(sum(s.groups for s in stores))
+            progress(sum(s.groups for s in owned) if source.stores else 1)
     yield from company.lines()
 
 
-def write(source, fh: IO[bytes], *, progress=None, **_) -> int:
+def write(source, fh: IO[bytes], *, progress=None, ids: dict[str, str] | None = None,
+          **_) -> int:
     """Write the JSON Lines (UTF-8, ``\\n``); returns the number of lines."""
     out = io.TextIOWrapper(fh, encoding="utf-8", newline="")
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     n = 0
     buf: list[str] = []
     try:
-        for obj in _calls(source, progress):
+        for obj in _calls(source, progress, ids or {}):
             buf.append(dumps(obj) + "\n")
             n += 1
             if len(buf) >= 64:
