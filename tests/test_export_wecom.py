@@ -341,3 +341,65 @@ def test_a_bad_ids_file_is_one_line_naming_file_and_line(capsys, tmp_path):
     assert code == 2 and f"{ids}:1:1:" in err and "placeholder,id" in err
     code, _, err = export(capsys, COFFEE, "-f", "csv", "--ids", ids)
     assert code == 2 and "--ids" in err
+
+
+# ---- --assets: attachments as asset references ------------------------------------------
+
+ASSETS_HEAD = "task,msgtype,asset,title,url,desc,appid,page,date\n"
+
+
+def _assets(tmp_path, *rows: str) -> Path:
+    path = tmp_path / "assets.csv"
+    path.write_text(ASSETS_HEAD + "".join(r + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_assets_become_attachments_in_each_endpoints_shape(capsys, tmp_path):
+    assets = _assets(tmp_path,
+                     "moments_am,image,flatwhite.jpg,,,,,,",
+                     "moments_am,image,croissant.jpg,,,,,,",
+                     "daily_deal,miniprogram,deal.jpg,今日福利,,,wx0123456789abcdef,pages/deal,",
+                     "daily_deal,link,https://example.com/c.jpg,菜单,https://example.com/m,,,,",
+                     "welcome_group,link,https://example.com/c.jpg,新人礼,https://example.com/g,,,,",
+                     "welcome_friend,image,qr.png,,,,,,",
+                     "persona,image,me.jpg,,,,,,2026-12-01")
+    lines = lines_of(capsys, COFFEE, "--stores", STORES, "--assets", assets)
+    assert_valid(lines)
+    text = json.dumps(lines, ensure_ascii=False)
+    assert '"media_id": "asset:flatwhite.jpg"' in text and "pic_media_id" in text
+    moments = [line for line in lines if line["task"] == "moments_am"]
+    assert moments and all([a["image"]["media_id"] for a in m["payload"]["attachments"]]
+                           == ["asset:flatwhite.jpg", "asset:croissant.jpg"] for m in moments)
+    deals = [line for line in lines if line["task"] == "daily_deal"]
+    assert deals and all([a["msgtype"] for a in d["payload"]["attachments"]]
+                         == ["miniprogram", "link"] for d in deals)
+    (welcome,) = [line for line in lines if line["task"] == "welcome_group"]
+    assert welcome["payload"]["link"]["url"] == "https://example.com/g"
+    persona = [line for line in lines if line["task"] == "persona"]
+    assert {p["send_at"][:10] for p in persona if "attachments" in p["payload"]} == {"2026-12-01"}
+
+
+@pytest.mark.parametrize("rows, bad_line, words", [
+    ([f"daily_deal,image,p{i}.jpg,,,,,," for i in range(10)], 11,
+     ["task 'daily_deal'", "10 attachments", "at most 9"]),
+    (["moments_am,image,a.jpg,,,,,,", "moments_am,video,b.mp4,,,,,,"], 3,
+     ["task 'moments_am'", "never mixed"]),
+    (["moments_pm,video,a.mp4,,,,,,", "moments_pm,video,b.mp4,,,,,,"], 3,
+     ["task 'moments_pm'", "at most 1 video"]),
+    (["moments_am,file,menu.pdf,,,,,,"], 2, ["moments", "not a file"]),
+    (["moment_am,image,a.jpg,,,,,,"], 2, ["task 'moment_am' is not in the plan"]),
+    (["daily_deal,gif,a.gif,,,,,,"], 2, ["msgtype"]),
+    (["daily_deal,link,,标题,,,,,"], 2, ["a link needs url"]),
+    (["daily_deal,miniprogram,c.jpg," + "好" * 22 + ",,,wx1,pages/a,"], 2,
+     ["title: 66 UTF-8 bytes", "at most 64"]),
+])
+def test_attachments_over_the_limits_are_refused_at_their_line(capsys, tmp_path, rows,
+                                                                bad_line, words):
+    assets = _assets(tmp_path, *rows)
+    out = tmp_path / "x.wecom.jsonl"
+    code, _, err = export(capsys, COFFEE, "--assets", assets, "-o", out)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"{assets}:{bad_line}:1: " in err
+    for w in words:
+        assert w in err
+    assert not out.exists()

@@ -148,6 +148,11 @@ def export_command(
         help="wecom: a CSV placeholder,id mapping senders (owner names), group ids "
              "(SH001-G01) and segment:<segment> tags to WeCom userids, chat ids and tag "
              "ids; what it does not map stays a placeholder."),
+    assets: Optional[Path] = typer.Option(
+        None, "--assets", metavar="ASSETS.csv",
+        help="wecom: a CSV of the attachments tasks send (task, msgtype image|link|"
+             "miniprogram|video|file, asset, title, url, desc, appid, page, date); media "
+             "stay asset references to upload before each call."),
     previous: Optional[Path] = typer.Option(
         None, "--previous", help="ICS: an earlier export (file, folder or zip) to continue "
                                  "SEQUENCE from (default: the output being replaced)."),
@@ -196,6 +201,9 @@ def export_command(
         raise typer.BadParameter("only ICS events have alarms", param_hint="--alarm")
     if ids is not None and fmt != "wecom":
         raise typer.BadParameter("only the wecom format has ids to map", param_hint="--ids")
+    if assets is not None and fmt != "wecom":
+        raise typer.BadParameter("only the wecom format has attachments",
+                                 param_hint="--assets")
     per_owner = fmt == "ics" and stores is not None
     # Refuse before doing any work.
     if output == "-":
@@ -241,6 +249,12 @@ def export_command(
         from sidomain_cli.exporters.wecom import load_ids
 
         options["ids"] = load_ids(ids, encoding=encoding)
+    if assets is not None:
+        from sidomain_cli.exporters.wecom import load_assets
+
+        options["assets"] = load_assets(assets, encoding=encoding)
+        options["assets"].check_tasks({t.task for t in source.plan.calendar}
+                                      | {t.task for t in source.plan.lifecycle})
     if fmt == "ics":
         options["alarm"] = alarm
         earlier_path = str(previous) if previous else (output if force and output != "-"

@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
 from sidomain_cli.errors import InputError
@@ -87,16 +88,145 @@ MAX_ID = 256
 def load_ids(path, *, encoding: str | None = None) -> dict[str, str]:
     """``--ids``: a CSV ``placeholder,id`` mapping the export's placeholders (senders,
     group ids, ``segment:<segment>`` tags) to WeCom's ids; problems name file and line."""
+    ids: dict[str, str] = {}
+    first: dict[str, int] = {}
+    for line, cell in _csv_rows(path, encoding, required=IDS_COLUMNS, columns=IDS_COLUMNS,
+                                noun="ids file"):
+        key = cell["placeholder"]
+        if key in first:
+            raise InputError(f"placeholder '{key[:40]}' is mapped twice (first on line "
+                             f"{first[key]})", path=str(path), line=line, column=1)
+        first[key] = line
+        ids[key] = cell["id"]
+    return ids
+
+
+ASSET_COLUMNS = ("task", "msgtype", "asset", "title", "url", "desc", "appid", "page", "date")
+MSGTYPES = ("image", "link", "miniprogram", "video", "file")
+NEEDS = {"image": ("asset",), "video": ("asset",), "file": ("asset",),
+         "link": ("title", "url"), "miniprogram": ("title", "asset", "appid", "page")}
+# bytes, as add_msg_template counts them (doc 92135)
+FIELD_BYTES = {("link", "title"): 128, ("link", "desc"): 512, ("link", "url"): 2048,
+               ("link", "asset"): 2048, ("miniprogram", "title"): 64}
+MOMENT_LINK_TITLE_BYTES = 64
+MOMENT_KINDS = {"image": 9, "video": 1, "link": 1}
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One attachment of ``--assets``: a file (or link, mini-program page) a task sends."""
+
+    path: str
+    line: int
+    task: str
+    msgtype: str
+    asset: str = ""
+    title: str = ""
+    url: str = ""
+    desc: str = ""
+    appid: str = ""
+    page: str = ""
+    date: str = ""
+
+    def error(self, message: str, hint: str = "") -> InputError:
+        return InputError(message, path=self.path, line=self.line, column=1, hint=hint)
+
+    def ref(self) -> str:
+        """What goes where WeCom wants a media id: the asset to upload before the call."""
+        return self.asset if self.asset.startswith("asset:") else f"asset:{self.asset}"
+
+    def body(self) -> dict[str, str]:
+        """The object named by ``msgtype`` (add_msg_template, send_welcome_msg, welcome)."""
+        if self.msgtype == "link":
+            link = {"title": self.title}
+            if self.asset.startswith(("https://", "http://")):
+                link["picurl"] = self.asset  # a cover image's URL
+            if self.desc:
+                link["desc"] = self.desc
+            link["url"] = self.url
+            return link
+        if self.msgtype == "miniprogram":
+            return {"title": self.title, "pic_media_id": self.ref(), "appid": self.appid,
+                    "page": self.page}
+        return {"media_id": self.ref()}
+
+    def attachment(self) -> dict[str, Any]:
+        return {"msgtype": self.msgtype, self.msgtype: self.body()}
+
+    def moment_attachment(self, where: str) -> dict[str, Any]:
+        if self.msgtype not in MOMENT_KINDS:
+            raise self.error(f"{where} is a moments post: add_moment_task takes images, a "
+                             f"video or a link, not a {self.msgtype}")
+        if self.msgtype != "link":
+            return {"msgtype": self.msgtype, self.msgtype: {"media_id": self.ref()}}
+        if not self.asset or self.asset.startswith(("https://", "http://")):
+            raise self.error(f"{where} is a moments post: its link needs a cover image file "
+                             "in 'asset' (uploaded as the link's media_id)")
+        if len(self.title.encode("utf-8")) > MOMENT_LINK_TITLE_BYTES:
+            raise self.error(f"{where}: a moments link title takes at most "
+                             f"{MOMENT_LINK_TITLE_BYTES} UTF-8 bytes")
+        return {"msgtype": "link", "link": {"title": self.title, "url": self.url,
+                                            "media_id": self.ref()}}
+
+
+class Assets:
+    """``--assets`` rows by task id; a row with a ``date`` is for that day's send only."""
+
+    def __init__(self, rows: list[Asset] = ()) -> None:
+        self.by_task: dict[str, list[Asset]] = {}
+        for a in rows:
+            self.by_task.setdefault(a.task, []).append(a)
+
+    def of(self, task: str, date: str | None) -> list[Asset]:
+        rows = self.by_task.get(task)
+        if not rows:
+            return []
+        return [a for a in rows if not a.date or date is None or a.date == date]
+
+    def check_tasks(self, tasks: set[str]) -> None:
+        for task, rows in self.by_task.items():
+            if task not in tasks:
+                raise rows[0].error(f"task '{task[:40]}' is not in the plan",
+                                    hint="use a task id of the export's lines, e.g. "
+                                         + ", ".join(sorted(tasks)[:4]))
+
+
+def load_assets(path, *, encoding: str | None = None) -> Assets:
+    """``--assets``: a CSV of the attachments each task sends (columns ``ASSET_COLUMNS``;
+    ``task`` and ``msgtype`` required); problems name file and line."""
+    rows = []
+    for line, cell in _csv_rows(path, encoding, required=("task", "msgtype"),
+                                columns=ASSET_COLUMNS, noun="assets file"):
+        a = Asset(str(path), line, **cell)
+        if a.msgtype not in MSGTYPES:
+            raise a.error(f"msgtype: '{a.msgtype[:40]}' is not one of {', '.join(MSGTYPES)}")
+        missing = [c for c in NEEDS[a.msgtype] if not cell.get(c)]
+        if missing:
+            raise a.error(f"a {a.msgtype} needs {', '.join(missing)}")
+        for (kind, col), most in FIELD_BYTES.items():
+            size = len(cell.get(col, "").encode("utf-8"))
+            if kind == a.msgtype and size > most:
+                raise a.error(f"{col}: {size:,} UTF-8 bytes; a {kind}'s {col} takes at most "
+                              f"{most:,}")
+        if a.date:
+            try:
+                dt.date.fromisoformat(a.date)
+            except ValueError:
+                raise a.error(f"date: '{a.date[:40]}' is not YYYY-MM-DD") from None
+        rows.append(a)
+    return Assets(rows)
+
+
+def _csv_rows(path, encoding, *, required, columns, noun):
+    """(line, {column: value}) of a small CSV with a header; bad rows raise InputError."""
     import csv
 
     from sidomain_cli.yamlio import decode, read_bytes
 
     name = str(path)
-    text = decode(read_bytes(path, max_bytes=MAX_IDS_BYTES, what="ids file"), name,
-                  encoding=encoding, noun="ids file", kind="CSV")
+    text = decode(read_bytes(path, max_bytes=MAX_IDS_BYTES, what=noun), name,
+                  encoding=encoding, noun=noun, kind="CSV")
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
-    ids: dict[str, str] = {}
-    first: dict[str, int] = {}
     header = None
     try:
         for row in reader:
@@ -106,30 +236,33 @@ def load_ids(path, *, encoding: str | None = None) -> dict[str, str]:
             cells = [c.strip() for c in row]
             if header is None:
                 header = [c.lower() for c in cells]
-                if header != list(IDS_COLUMNS):
-                    raise InputError(f"the header is '{','.join(cells)[:60]}', not "
-                                     "'placeholder,id'", path=name, line=line, column=1,
-                                     hint="first line: placeholder,id")
+                bad = [c for c in header if c not in columns]
+                missing = [c for c in required if c not in header]
+                if bad or missing or len(set(header)) != len(header):
+                    raise InputError(f"the header is '{','.join(cells)[:80]}'", path=name,
+                                     line=line, column=1,
+                                     hint=f"first line: {','.join(columns)}"
+                                          + ("" if tuple(required) == tuple(columns) else
+                                             f" ({', '.join(required)} required)"))
                 continue
-            if len(cells) != 2:
-                raise InputError(f"row has {len(cells)} fields, not 2", path=name, line=line,
-                                 column=1, hint="placeholder,id — quote a field with a comma")
-            key, value = cells
-            for what, v in (("placeholder", key), ("id", value)):
-                if not v or len(v) > MAX_ID or any(ord(c) < 32 or ord(c) == 127 for c in v):
-                    raise InputError(f"{what}: '{v[:40]}' is empty, too long or has control "
-                                     "characters", path=name, line=line, column=1)
-            if key in first:
-                raise InputError(f"placeholder '{key[:40]}' is mapped twice (first on line "
-                                 f"{first[key]})", path=name, line=line, column=1)
-            first[key] = line
-            ids[key] = value
+            if len(cells) != len(header):
+                raise InputError(f"row has {len(cells)} fields, the header has {len(header)}",
+                                 path=name, line=line, column=1,
+                                 hint="quote a field that has a comma")
+            for c, v in zip(header, cells):
+                if len(v) > 4096 or any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
+                    raise InputError(f"{c}: '{v[:40]}' is too long or has control characters",
+                                     path=name, line=line, column=1)
+            for c in required:
+                if not cells[header.index(c)]:
+                    raise InputError(f"{c} is empty", path=name, line=line, column=1)
+            yield line, dict(zip(header, cells))
     except csv.Error as exc:
         raise InputError(f"not a CSV file: {exc}", path=name, line=reader.line_num,
                          column=1) from None
     if header is None:
-        raise InputError("ids file is empty", path=name, hint="first line: placeholder,id")
-    return ids
+        raise InputError(f"{noun} is empty", path=name,
+                         hint="first line: " + ",".join(columns))
 
 
 def _people(source) -> list[tuple[str, list, list]]:
@@ -210,10 +343,11 @@ class _Entry:
 class _Calls:
     """The calls of one batch (a sender's, or the company-wide ones), merged and ordered."""
 
-    def __init__(self, source, clock: _Clock, ids: dict[str, str]) -> None:
+    def __init__(self, source, clock: _Clock, ids: dict[str, str], assets: Assets) -> None:
         self.source = source
         self.clock = clock
         self.ids = ids
+        self.assets = assets
         self.entries: dict[tuple, _Entry] = {}
 
     def put(self, key: tuple, endpoint: str, t, date: str, time: str, sender: str | None,
@@ -221,7 +355,12 @@ class _Calls:
         """Add task ``t``'s call (merged with an earlier one of the same ``key``)."""
         entry = self.entries.get(key)
         if entry is None:
-            _check(self.source, endpoint, t.task, t.template, date, time, payload)
+            where = _where(t, date, time)
+            config = endpoint in (GROUP_WELCOME, FRIEND_WELCOME)
+            attach = self.assets.of(t.task, None if config else date)
+            if attach:
+                payload = _with_assets(endpoint, payload, attach, where)
+            _check(self.source, endpoint, where, payload)
             entry = self.entries[key] = _Entry(len(self.entries), endpoint, date, time, t.task,
                                                sender, payload, groups)
         elif (date, time) < (entry.date, entry.time):  # configuration: the earliest launch
@@ -243,32 +382,60 @@ class _Calls:
 
 _KEY_ORDER = ("chat_type", "sender", "external_userid", "chat_id_list", "tag_filter",
               "welcome_code", "msgtype", "channel", "segment", "action", "audience", "text",
-              "attachments", "visible_range")
+              "attachments", *MSGTYPES, "visible_range")
 
 
 def _ordered(payload: dict) -> dict:
     return {k: payload[k] for k in _KEY_ORDER if k in payload}
 
 
-def _check(source, endpoint: str, task: str, template: str, date: str, time: str,
-           payload: dict) -> None:
-    """Refuse a call WeCom would refuse, naming the task (and its template)."""
-    where = (f"task '{task}'" + (f" (template {template})" if template else "")
-             + f" on {date} {time}")
-    text = payload.get("text", {}).get("content", "")
+def _where(t, date: str, time: str) -> str:
+    return (f"task '{t.task}'" + (f" (template {t.template})" if t.template else "")
+            + f" on {date} {time}")
+
+
+def _check(source, endpoint: str, where: str, payload: dict) -> None:
+    """Refuse a text WeCom would refuse, naming the task (and its template)."""
     limit = LIMITS.get(endpoint)
-    if limit is not None:
-        unit, most = limit
-        size = len(text.encode("utf-8")) if unit == "bytes" else len(text)
-        if size > most:
-            raise InputError(f"{where}: text is {size:,} {'UTF-8 bytes' if unit == 'bytes' else 'characters'}; "
-                             f"WeCom's {endpoint} takes at most {most:,}",
-                             path=source.profile.path,
-                             hint="shorten the message template or the offers it quotes")
-    attachments = payload.get("attachments") or ()
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise InputError(f"{where}: {len(attachments)} attachments; WeCom's {endpoint} takes "
-                         f"at most {MAX_ATTACHMENTS}", path=source.profile.path)
+    if limit is None:
+        return
+    text = payload.get("text", {}).get("content", "")
+    unit, most = limit
+    size = len(text.encode("utf-8")) if unit == "bytes" else len(text)
+    if size > most:
+        raise InputError(f"{where}: text is {size:,} {'UTF-8 bytes' if unit == 'bytes' else 'characters'}; "
+                         f"WeCom's {endpoint} takes at most {most:,}",
+                         path=source.profile.path,
+                         hint="shorten the message template or the offers it quotes")
+
+
+def _with_assets(endpoint: str, payload: dict, assets: list[Asset], where: str) -> dict:
+    """The payload with its task's attachments, in the shape (and within the limits) of
+    the endpoint; a breach names the assets file's line and the task."""
+    payload = dict(payload)
+    if endpoint == MOMENT:
+        kinds = list(dict.fromkeys(a.msgtype for a in assets))
+        if len(kinds) > 1:
+            second = next(a for a in assets if a.msgtype == kinds[1])
+            raise second.error(f"{where} is a moments post: 9 images, or 1 video, or 1 link, "
+                               f"never mixed ({kinds[0]} and {kinds[1]})")
+        most = MOMENT_KINDS.get(kinds[0], 0)
+        if len(assets) > most > 0:
+            raise assets[most].error(f"{where} is a moments post: at most {most} "
+                                     f"{kinds[0]}{'s' if most > 1 else ''}")
+        payload["attachments"] = [a.moment_attachment(where) for a in assets]
+    elif endpoint == GROUP_WELCOME:
+        if len(assets) > 1:
+            raise assets[1].error(f"{where}: a group welcome takes its text and one "
+                                  "attachment")
+        payload[assets[0].msgtype] = assets[0].body()
+    else:
+        if len(assets) > MAX_ATTACHMENTS:
+            raise assets[MAX_ATTACHMENTS].error(
+                f"{where}: {len(assets)} attachments; WeCom's {endpoint} takes at most "
+                f"{MAX_ATTACHMENTS}")
+        payload["attachments"] = [a.attachment() for a in assets]
+    return _ordered(payload)
 
 
 def _text(message: str) -> dict[str, str]:
@@ -383,16 +550,18 @@ def _put_person(calls: _Calls, company: _Calls, sender: str, owned: list, served
                                store_id=account_store, groups=None, config=config(plan))
 
 
-def calls(source, ids: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every line of the export, as dicts in output order; ``ids`` maps placeholders."""
-    yield from _calls(source, None, ids or {})
+def calls(source, ids: dict[str, str] | None = None,
+          assets: Assets | None = None) -> Iterator[dict[str, Any]]:
+    """Every line of the export, as dicts in output order; ``ids`` maps placeholders,
+    ``assets`` gives tasks their attachments."""
+    yield from _calls(source, None, ids or {}, assets or Assets())
 
 
-def _calls(source, progress, ids: dict[str, str]) -> Iterator[dict[str, Any]]:
+def _calls(source, progress, ids: dict[str, str], assets: Assets) -> Iterator[dict[str, Any]]:
     clock = _Clock(source.plan.timezone)
-    company = _Calls(source, clock, ids)
+    company = _Calls(source, clock, ids, assets)
     for sender, owned, served in _people(source):
-        batch = _Calls(source, clock, ids)
+        batch = _Calls(source, clock, ids, assets)
         _put_person(batch, company, sender, owned, served)
         yield from batch.lines()
         if progress is not None:
@@ -401,14 +570,14 @@ def _calls(source, progress, ids: dict[str, str]) -> Iterator[dict[str, Any]]:
 
 
 def write(source, fh: IO[bytes], *, progress=None, ids: dict[str, str] | None = None,
-          **_) -> int:
+          assets: Assets | None = None, **_) -> int:
     """Write the JSON Lines (UTF-8, ``\\n``); returns the number of lines."""
     out = io.TextIOWrapper(fh, encoding="utf-8", newline="")
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     n = 0
     buf: list[str] = []
     try:
-        for obj in _calls(source, progress, ids or {}):
+        for obj in _calls(source, progress, ids or {}, assets or Assets()):
             buf.append(dumps(obj) + "\n")
             n += 1
             if len(buf) >= 64:
