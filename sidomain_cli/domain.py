@@ -29,6 +29,12 @@ ACQUISITION: dict[str, dict[str, str]] = {
 TOUCHPOINTS = tuple(CHANNELS) + tuple(ACQUISITION)
 
 LEVELS = ("low", "mid", "high")
+# 门店类型: price band × purchase frequency (domain.md §2), the method grid's cells
+STORE_TYPES = tuple(f"{p}_price_{f}_frequency" for p in LEVELS for f in LEVELS)
+# 群类型 (domain.md §3): subscription info flow, service group, interest group
+GROUP_TYPES = ("info_flow", "service", "interest")
+# how much a channel disturbs the customer (a playbook's channels)
+DISTURBANCES = ("weak", "medium", "strong")
 
 MODELS: dict[str, dict[str, str]] = {
     "community_promotion": {"zh-CN": "社群+促销", "en": "Community + promotions"},
@@ -79,6 +85,9 @@ SEND_METHODS: dict[str, dict[str, str]] = {
     "sms_batch": {"zh-CN": "短信批量发送(含退订)", "en": "SMS batch (with opt-out)"},
     "live": {"zh-CN": "直播", "en": "live stream"},
 }
+
+# A campaign's stages around an S-level node: 预热 warm-up, 爆发 peak, 返场 encore.
+CAMPAIGN_STAGES = ("warmup", "peak", "encore")
 
 # Who a task reaches, and so what a cap counts: one customer group, one staff account's
 # contacts (moments and 1v1 belong to the account, not to a group), or the brand's channel.

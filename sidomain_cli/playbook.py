@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sidomain_cli.domain import (CAP_KEYS, CHANNELS, DEFAULT_CAPS, CONDITIONS, DAYPARTS, LOCALES, MODELS, PHASES, SEGMENTS,
-                                 SEND_METHODS, TRIGGERS, text)
+from sidomain_cli.domain import (CAP_KEYS, CHANNELS, CONDITIONS, DAYPARTS, DEFAULT_CAPS,
+                                 DISTURBANCES, GROUP_TYPES, LOCALES, MODELS, PHASES, SEGMENTS,
+                                 SEND_METHODS, STORE_TYPES, TRIGGERS, text)
 from sidomain_cli.errors import InputError, problems_error
 from sidomain_cli.profile import OFFER_KEYS
 from sidomain_cli.spec import (BAD_VALUE, Bool, Date, DictOf, Enum, ListOf, Localized, Map,
@@ -103,7 +104,7 @@ PLAYBOOK_SPEC = Map(
         "id": Str(pattern=NAME_RE, pattern_help="a lower-case id", max_len=60,
                   doc="Playbook id (the built-ins are the operating models)."),
         "name": Localized(max_len=80, doc="Display name."),
-        "group_type": Enum(("info_flow", "service", "interest"), doc="Kind of group (domain.md §3)."),
+        "group_type": Enum(GROUP_TYPES, doc="Kind of group (domain.md §3)."),
         "days": Num(integer=True, minimum=1, maximum=366, doc="Length of the SOP in days."),
         "notice": Localized(max_len=1000, doc="A warning shown at the top of the plan."),
         "caps": DictOf(Num(integer=True, minimum=0, maximum=100), keys=CAP_KEYS,
@@ -117,7 +118,7 @@ PLAYBOOK_SPEC = Map(
             "role": Localized(max_len=200),
             "weight": Num(minimum=0, maximum=1),
             "max_per_day": Num(integer=True, minimum=0, maximum=100),
-            "disturbance": Enum(("weak", "medium", "strong")),
+            "disturbance": Enum(DISTURBANCES),
         }, required=("role", "weight", "max_per_day", "disturbance")), keys=tuple(CHANNELS),
             doc="Channel roles, share weights, daily caps and disturbance."),
         "phases": ListOf(Map({
@@ -355,10 +356,9 @@ METHOD_SPEC = Map(
         "grid": DictOf(Map({
             "model": Enum(tuple(MODELS)),
             "named": Bool(),
-            "group_type": Enum(("info_flow", "service", "interest")),
+            "group_type": Enum(GROUP_TYPES),
             "why": Localized(max_len=600),
-        }, required=("model", "why")), keys=tuple(
-            f"{p}_price_{f}_frequency" for p in ("low", "mid", "high") for f in ("low", "mid", "high"))),
+        }, required=("model", "why")), keys=STORE_TYPES),
         "group_types": DictOf(Localized(max_len=200)),
         "member_day_name": Localized(max_len=40),
         "acquisition": DictOf(Map({"conversion": Nullable(Num(minimum=0, maximum=1)),
@@ -423,9 +423,7 @@ def method_from_doc(doc: Doc) -> Method:
             raise problems_error([doc.problem(("thresholds", band, "high_from"),
                                               f"{band}: high_from must be above mid_from",
                                               code=BAD_VALUE, value=True)])
-    missing = [f"{p}_price_{f}_frequency" for p in ("low", "mid", "high")
-               for f in ("low", "mid", "high")
-               if f"{p}_price_{f}_frequency" not in d["grid"]]
+    missing = [st for st in STORE_TYPES if st not in d["grid"]]
     if missing:
         raise problems_error([doc.problem(("grid",), "grid lacks store type(s): "
                                           + ", ".join(missing), code="S001")])

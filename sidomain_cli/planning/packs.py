@@ -14,14 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sidomain_cli.domain import DAYPARTS, LOCALES, MODELS, text
+from sidomain_cli.domain import DAYPARTS, GROUP_TYPES, LOCALES, MODELS, STORE_TYPES, text
 from sidomain_cli.errors import InputError, problems_error
 from sidomain_cli.profile import OFFER_KEYS
 from sidomain_cli.spec import (DictOf, Enum, ListOf, Localized, Map, Nullable, Num, Str, Time)
 from sidomain_cli.yamlio import Doc, load_yaml
 
-STORE_TYPES = tuple(f"{p}_price_{f}_frequency" for p in ("low", "mid", "high")
-                    for f in ("low", "mid", "high"))
 VOCABULARY = ("products", "rewards", "scenes")
 PEAK_RE = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d\Z"
 FALLBACK = "general"
@@ -38,7 +36,7 @@ PACK_SPEC = Map(
                           doc="Words of the profile's `industry` that choose this pack."),
         "models": DictOf(Map({
             "model": Enum(tuple(MODELS)),
-            "group_type": Enum(("info_flow", "service", "interest")),
+            "group_type": Enum(GROUP_TYPES),
             "why": Localized(max_len=600),
         }, required=("model", "why")), keys=STORE_TYPES,
             doc="Operating model for grid cells where this trade differs from the method."),

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sidomain_cli.domain import SEGMENT_AUDIENCES
+from sidomain_cli.domain import CAMPAIGN_STAGES, SEGMENT_AUDIENCES
 from sidomain_cli.playbook import Playbook, TaskPattern
 
 ACTIVITY_RANK = {"peak": 5, "warmup": 4, "encore": 3, "node": 3, "member_day": 3, "big": 2,
@@ -172,7 +172,7 @@ def group_runs(playbook: Playbook, r: Rhythm, days: int, *, touchpoints: set[str
                     hit.append((None, None))
             elif t.on == "node":
                 hit += [("node", n) for n in r.node.get(day, ()) if n.level in t.levels][:1]
-            elif t.on in ("warmup", "peak", "encore", "member_day", "member_day_eve"):
+            elif t.on in (*CAMPAIGN_STAGES, "member_day", "member_day_eve"):
                 n = getattr(r, t.on).get(day)
                 if n is not None:
                     hit.append((t.on, n))
@@ -196,7 +196,7 @@ def group_runs(playbook: Playbook, r: Rhythm, days: int, *, touchpoints: set[str
                     left.append((t, day, "1v1 outside key days"))
                     continue
                 runs.append(Run(t, day, "", activity, t.send, node,
-                                activity if activity in ("warmup", "peak", "encore") else None))
+                                activity if activity in CAMPAIGN_STAGES else None))
     return runs, left
 
 
