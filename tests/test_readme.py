@@ -3,6 +3,7 @@ and the commands it shows run."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 
@@ -83,3 +84,41 @@ def test_wecom_example_line_in_readme_is_what_sidomain_writes(monkeypatch, capsy
     assert run(["export", "examples/coffee.yaml", "--stores", "examples/stores.csv",
                 "-f", "wecom", "-o", "-"]) == 0
     assert shown in capsys.readouterr().out.splitlines()
+
+
+def test_plan_schema_example_in_readme_runs_and_validates(tmp_path, monkeypatch, capsys):
+    """The JSON contract's example: write the schema, plan, validate with jsonschema."""
+    import subprocess
+    import sys
+
+    block = README.split("### JSON contract (`--format json`)", 1)[1].split("```sh", 1)[1]
+    lines = [x.strip() for x in block.split("```", 1)[0].strip().splitlines()]
+    assert lines[0] == "sidomain schema plan -o plan.schema.json"
+    for path in ("examples", "playbooks", "templates"):
+        (tmp_path / path).symlink_to(ROOT / path)
+    monkeypatch.chdir(tmp_path)
+    for line in lines:
+        args = shlex.split(line)
+        if args[0] == "sidomain":
+            assert run(args[1:]) == 0, capsys.readouterr().err
+        else:
+            assert args[0] == "python3"
+            proc = subprocess.run([sys.executable, *args[1:]], capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr
+    # the check is real: the same command refuses a plan without its calendar
+    plan = json.loads((tmp_path / "coffee.json").read_text(encoding="utf-8"))
+    del plan["calendar"]
+    (tmp_path / "coffee.json").write_text(json.dumps(plan), encoding="utf-8")
+    proc = subprocess.run([sys.executable, *shlex.split(lines[-1])[1:]], capture_output=True,
+                          text=True)
+    assert proc.returncode != 0 and "'calendar' is a required property" in proc.stderr
+
+
+def test_schema_commands_in_readme_run(tmp_path, capsys):
+    shown = set(re.findall(r"^(sidomain schema [\w-]+(?: -o [\w.-]+)?)", README, re.M))
+    assert "sidomain schema export-row -o export-row.schema.json" in shown
+    for line in sorted(shown):
+        args = shlex.split(line)[1:]
+        if "-o" in args:
+            args[args.index("-o") + 1] = str(tmp_path / args[args.index("-o") + 1])
+        assert run(args) == 0, (line, capsys.readouterr().err)

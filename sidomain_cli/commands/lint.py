@@ -48,10 +48,15 @@ Examples:
   sidomain rules C        # every rule of a family (S, B, P, T, C)
 """
 
-SCHEMA_HELP = """Print the JSON Schema of a sidomain file, for editors.
+SCHEMA_HELP = """Print the JSON Schema of a sidomain file or of sidomain's JSON output.
 
-Save it and point the YAML language server (VS Code's YAML extension, Neovim …) at it
-for completion and checks as you type.
+Inputs, for editors: profile, playbook, method, terms, pack. Save the schema and point
+the YAML language server (VS Code's YAML extension, Neovim …) at it for completion and
+checks as you type.
+
+Outputs, for the tools that read them (draft 2020-12, generated from the planner's own
+types): plan (`sidomain plan --format json`), export-row (a line of `export --format
+jsonl`, an element of `--format json`, with or without --stores).
 
 \b
 Examples:
@@ -59,9 +64,11 @@ Examples:
   sidomain schema profile -o profile.schema.json
   # then, first line of a playbook:
   # yaml-language-server: $schema=./playbook.schema.json
+  sidomain schema plan -o plan.schema.json
+  sidomain schema export-row -o export-row.schema.json
 """
 
-SCHEMA_KINDS = ("profile", "playbook", "method", "terms", "pack")
+INPUT_KINDS = ("profile", "playbook", "method", "terms", "pack")
 
 
 def _split(values: Optional[List[str]]) -> tuple[str, ...]:
@@ -202,16 +209,20 @@ def rules_command(
 
 @app.command("schema", help=SCHEMA_HELP, no_args_is_help=True)
 def schema_command(
-    kind: str = typer.Argument(..., metavar="KIND", help="profile, playbook, method or terms."),
+    kind: str = typer.Argument(..., metavar="KIND",
+                               help="profile, playbook, method, terms, pack (inputs); plan, "
+                                    "export-row (outputs)."),
     output: str = typer.Option("-", "--output", "-o", help="File to write, or - for stdout."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
 ) -> None:
     import json
 
-    if kind not in SCHEMA_KINDS:
-        raise typer.BadParameter(f"'{kind}' is not one of {', '.join(SCHEMA_KINDS)}",
+    from sidomain_cli.lint.schema import OUTPUTS, json_schema
+
+    kinds = INPUT_KINDS + tuple(OUTPUTS)
+    if kind not in kinds:
+        raise typer.BadParameter(f"'{kind}' is not one of {', '.join(kinds)}",
                                  param_hint="KIND")
-    from sidomain_cli.lint.schema import json_schema
 
     text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
     from sidomain_cli.output import check_target, write_text

@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, TypedDict
 
 from sidomain_cli.errors import InputError
 from sidomain_cli.spec import FIRST_YEAR, LAST_YEAR
@@ -43,8 +43,21 @@ STORE_ID = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,64}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 
-# The store columns every rollout row carries, in order, before the task's own fields.
-STORE_FIELDS = ("store_id", "store_name", "city", "owner", "wave", "group_id")
+
+
+class StoreColumns(TypedDict):
+    """The store columns every rollout row carries, in order, before the task's own fields
+    (``sidomain schema export-row`` is built from this)."""
+
+    store_id: str
+    store_name: str
+    city: str
+    owner: str
+    wave: int | None
+    group_id: str
+
+
+STORE_FIELDS = tuple(StoreColumns.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ class Store:
         width = max(2, len(str(self.groups)))
         return [f"{self.store_id}-G{n:0{width}d}" for n in range(1, self.groups + 1)]
 
-    def fields(self, group_id: str) -> dict[str, Any]:
+    def fields(self, group_id: str) -> StoreColumns:
         return {"store_id": self.store_id, "store_name": self.name, "city": self.city,
                 "owner": self.owner, "wave": self.wave, "group_id": group_id}
 

@@ -23,6 +23,33 @@ def columns(source: ExportSource) -> tuple[str, ...]:
     return (STORE_FIELDS + TASK_FIELDS) if source.rollout else TASK_FIELDS
 
 
+def row_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one row of ``export --format json`` (an element
+    of the array) or ``jsonl`` (a line): a task's fields, after the store columns in a
+    rollout, built from ``SopTask`` and ``StoreColumns`` as ``columns`` orders them."""
+    from sidomain_cli.exporters.stores import STORE_ID, StoreColumns
+    from sidomain_cli.planning import contract
+    from sidomain_cli.typeschema import Builder
+
+    store_id = STORE_ID.pattern[1:-1]
+    rules = {"SopTask": contract.rules()["SopTask"],
+             "StoreColumns": {"store_id": {"pattern": f"^{store_id}$"},
+                              "wave": {"minimum": 1},
+                              "group_id": {"pattern": rf"^{store_id}-G\d{{2,}}$"}}}
+    b = Builder(rules)
+    one = b.ref(SopTask)
+    rollout = b.object(StoreColumns, SopTask,
+                       doc="A row of a chain rollout (--stores): the store's columns, then "
+                           "the task's fields.")
+    return b.document(
+        {"oneOf": [one, {"$ref": "#/$defs/RolloutRow"}]}, id="urn:sidomain:schema:export-row",
+        title="sidomain export row (SOP任务行)",
+        description="One row of `sidomain export --format jsonl` (a line) or `--format json` "
+                    "(an element of the array): a task of the plan's calendar, preceded by "
+                    "the store columns with --stores.",
+        defs={"RolloutRow": rollout})
+
+
 class PerPlan:
     """Cache one encoding of a plan's tasks (keyed by the plan object's identity)."""
 

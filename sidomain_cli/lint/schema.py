@@ -1,9 +1,20 @@
-"""JSON Schemas for editors (``sidomain schema KIND``), generated from the same specs
-that validate input: one source of truth for plan, lint and the editor."""
+"""JSON Schemas (``sidomain schema KIND``), generated from the code's own definitions.
+
+Inputs (for editors): from the same specs that validate them, one source of truth for
+plan, lint and the editor. Outputs (for the tools that consume sidomain's JSON): from the
+types that produce them (``sidomain_cli/typeschema.py``); ``OUTPUTS`` names, per kind, the
+function that builds the schema (imported only when that schema is asked for).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+# kind → "module:function" returning the whole JSON Schema (draft 2020-12) of an output
+OUTPUTS = {
+    "plan": "sidomain_cli.planning.contract:plan_schema",
+    "export-row": "sidomain_cli.exporters.table:row_schema",
+}
 
 TITLES = {
     "profile": "sidomain brand profile (品牌档案)",
@@ -29,6 +40,11 @@ def spec_for(kind: str):
 
 
 def json_schema(kind: str) -> dict[str, Any]:
+    if kind in OUTPUTS:
+        import importlib
+
+        module, func = OUTPUTS[kind].split(":")
+        return getattr(importlib.import_module(module), func)()
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": f"urn:sidomain:schema:{kind}",

@@ -1,13 +1,20 @@
 """The words of a plan: the typed objects the stages pass on and the JSON contract.
 
 ``Plan.as_dict()`` is what ``plan --format json`` prints (README, "The JSON contract").
+The dict-shaped parts (nodes, campaigns, KPIs, forecast …) and the serialised plan are typed
+in ``contract.py``, with the constraints ``sidomain schema plan`` adds (enums, patterns):
+change a field here or there and the schema follows; the tests say where they disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: contract.py is not imported when a plan is made
+    from sidomain_cli.planning.contract import (Acquisition, CampaignJSON, Forecast, Gap, Kpi,
+                                                NodeJSON, Phase, PlanJSON, Workday)
 
 
 @dataclass(frozen=True)
@@ -113,24 +120,25 @@ class Plan:
     playbook: str
     diagnosis: Diagnosis
     channel_mix: list[ChannelShare]
-    gaps: list[dict[str, str]]
-    acquisition: list[dict[str, Any]]
+    gaps: list[Gap]
+    acquisition: list[Acquisition]
     calendar: list[SopTask]
-    kpis: list[dict[str, Any]]
-    nodes: list[dict[str, Any]]
-    phases: list[dict[str, Any]]
+    kpis: list[Kpi]
+    nodes: list[NodeJSON]
+    phases: list[Phase]
     notes: list[str] = field(default_factory=list)
     notice: str = ""
     industry_pack: str = "general"
     lifecycle: list[LifecycleTask] = field(default_factory=list)
-    workdays: list[dict[str, str]] = field(default_factory=list)
-    campaigns: list[dict[str, Any]] = field(default_factory=list)
-    forecast: dict[str, Any] | None = None
+    workdays: list[Workday] = field(default_factory=list)
+    campaigns: list[CampaignJSON] = field(default_factory=list)
+    forecast: Forecast | None = None
     adjustments: list[Adjustment] = field(default_factory=list)
     stores: int = 1
     group_size: int = 200
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> PlanJSON:
+        """The plan JSON; its keys and their order are ``contract.PlanJSON``'s."""
         d = self.diagnosis
         return {
             "brand": self.brand,
