@@ -403,3 +403,44 @@ def test_attachments_over_the_limits_are_refused_at_their_line(capsys, tmp_path,
     for w in words:
         assert w in err
     assert not out.exists()
+
+
+# ---- `sidomain schema wecom-line`: generated from the exporter's types -----------------
+
+def test_the_generated_line_schema_accepts_every_line_and_refuses_broken_ones(capsys, tmp_path):
+    assert run(["schema", "wecom-line"]) == 0
+    generated = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(generated)
+    v = jsonschema.Draft202012Validator(
+        generated, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    assets = _assets(tmp_path, "moments_am,image,a.jpg,,,,,,", "moments_pm,video,b.mp4,,,,,,",
+                     "daily_deal,miniprogram,c.jpg,福利,,,wx1,pages/a,",
+                     "welcome_group,image,w.jpg,,,,,,", "welcome_friend,file,menu.pdf,,,,,,")
+    lines = lines_of(capsys, COFFEE, "--stores", STORES, "--assets", assets)
+    assert {line["endpoint"] for line in lines} >= {MSG, MOMENT, REMINDER,
+                                                    "externalcontact/group_welcome_template/add",
+                                                    "externalcontact/send_welcome_msg"}
+    for line in lines:
+        assert v.is_valid(line), (line, [e.message for e in v.iter_errors(line)])
+    group = next(line for line in lines if line["endpoint"] == MSG
+                 and line["payload"]["chat_type"] == "group")
+    moment = next(line for line in lines if line["endpoint"] == MOMENT)
+
+    def broken(line, **change) -> dict:
+        out = json.loads(json.dumps(line))
+        out["payload"].update(change)
+        return out
+
+    for bad in (broken(group, chat_id_list=[f"G{i}" for i in range(2001)]),
+                broken(group, attachments=[{"msgtype": "image",
+                                            "image": {"media_id": "asset:a"}}] * 10),
+                broken(group, text={"content": "a" * 4001}),
+                broken(group, tag_filter={"group_list": [{"tag_list": ["t"]}]}),
+                broken(group, chatid_list=["SH001-G01"]),
+                broken(moment, text={"content": "好" * 2001}),
+                broken(moment, attachments=[{"msgtype": "image", "image": {"media_id": "a"}},
+                                            {"msgtype": "video", "video": {"media_id": "b"}}]),
+                {**group, "endpoint": "externalcontact/add_msg"},
+                {**group, "send_at": "2026-12-02 11:00"}):
+        assert not v.is_valid(bad)
+        assert not VALIDATOR.is_valid(bad)  # the hand-written schema agrees

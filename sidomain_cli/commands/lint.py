@@ -56,7 +56,8 @@ checks as you type.
 
 Outputs, for the tools that read them (draft 2020-12, generated from the planner's own
 types): plan (`sidomain plan --format json`), export-row (a line of `export --format
-jsonl`, an element of `--format json`, with or without --stores).
+jsonl`, an element of `--format json`, with or without --stores), wecom-line (a line of
+`export --format wecom`: a WeCom API call).
 
 \b
 Examples:
@@ -66,6 +67,7 @@ Examples:
   # yaml-language-server: $schema=./playbook.schema.json
   sidomain schema plan -o plan.schema.json
   sidomain schema export-row -o export-row.schema.json
+  sidomain schema wecom-line -o wecom-line.schema.json
 """
 
 INPUT_KINDS = ("profile", "playbook", "method", "terms", "pack")
@@ -211,7 +213,7 @@ def rules_command(
 def schema_command(
     kind: str = typer.Argument(..., metavar="KIND",
                                help="profile, playbook, method, terms, pack (inputs); plan, "
-                                    "export-row (outputs)."),
+                                    "export-row, wecom-line (outputs)."),
     output: str = typer.Option("-", "--output", "-o", help="File to write, or - for stdout."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
 ) -> None:

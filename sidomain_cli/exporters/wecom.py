@@ -44,9 +44,12 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
-from typing import IO, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
 from sidomain_cli.errors import InputError
+
+if TYPE_CHECKING:  # the line's shapes (``sidomain schema wecom-line`` is built from them)
+    from sidomain_cli.exporters.wecom_types import Line, Text
 
 MSG = "externalcontact/add_msg_template"
 MOMENT = "externalcontact/add_moment_task"
@@ -63,6 +66,9 @@ GROUP_WELCOME_TEXT_BYTES = 3000
 MOMENT_TEXT_CHARS = 2000     # add_moment_task text.content, characters
 MAX_ATTACHMENTS = 9
 CHAT_IDS_PER_CALL = 2000     # add_msg_template chat_id_list
+EXTERNAL_USERIDS = 10000     # add_msg_template external_userid
+TAGS_PER_GROUP = 100         # tag_filter.group_list[].tag_list
+SEND_AT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$"
 LIMITS = {MSG: ("bytes", MSG_TEXT_BYTES), FRIEND_WELCOME: ("bytes", MSG_TEXT_BYTES),
           GROUP_WELCOME: ("bytes", GROUP_WELCOME_TEXT_BYTES),
           MOMENT: ("characters", MOMENT_TEXT_CHARS)}
@@ -367,7 +373,7 @@ class _Calls:
             entry.date, entry.time = date, time
         entry.add(store_id, groups)
 
-    def lines(self) -> Iterator[dict[str, Any]]:
+    def lines(self) -> Iterator["Line"]:
         for e in sorted(self.entries.values(), key=lambda e: (e.date, e.time, e.order)):
             base = {"endpoint": e.endpoint, "send_at": self.clock.at(e.date, e.time),
                     "store_id": e.store_id, "sender": e.sender, "task": e.task}
@@ -438,7 +444,7 @@ def _with_assets(endpoint: str, payload: dict, assets: list[Asset], where: str) 
     return _ordered(payload)
 
 
-def _text(message: str) -> dict[str, str]:
+def _text(message: str) -> "Text":
     return {"content": message}
 
 

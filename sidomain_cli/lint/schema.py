@@ -14,6 +14,7 @@ from typing import Any
 OUTPUTS = {
     "plan": "sidomain_cli.planning.contract:plan_schema",
     "export-row": "sidomain_cli.exporters.table:row_schema",
+    "wecom-line": "sidomain_cli.exporters.wecom_types:line_schema",
 }
 
 TITLES = {
