@@ -92,62 +92,74 @@ def plain_ics_owner_files(source, sink) -> int:
     stamp_text = stamp.strftime("%Y%m%dT%H%M%SZ")
     brand = source.profile.brand
     sep = ":" if plan0.locale == "zh-CN" else ": "
-    shared_cache: dict[int, list] = {}
+    shared_cache: dict = {}  # a start date's group rows, encoded once
 
-    def shared(plan) -> list:
-        hit = shared_cache.get(id(plan))
-        if hit is None:
-            hit = []
-            for t in plan.calendar:
-                cats = ",".join(esc(c) for c in (t.channel, t.phase, t.activity) if c)
-                lines = [f"DTSTART;TZID={tzid}:{t.date.replace('-', '')}T{t.time.replace(':', '')}00\r\n",
-                         "DURATION:PT15M\r\n", fast_fold(f"CATEGORIES:{cats}"),
-                         fast_fold(f"DESCRIPTION:{esc(t.message)}"),
-                         f"X-SIDOMAIN-DAY:{t.day}\r\n", fast_fold(f"X-SIDOMAIN-METRIC:{esc(t.metric)}")]
-                if t.node:
-                    lines.append(fast_fold(f"X-SIDOMAIN-NODE:{esc(t.node)}"))
-                lines += [fast_fold(f"X-SIDOMAIN-SEGMENT:{esc(t.segment)}"),
-                          fast_fold(f"X-SIDOMAIN-SEND:{esc(t.send)}"),
-                          fast_fold(f"X-SIDOMAIN-TASK:{esc(t.task)}")]
-                summary = esc(label(CHANNELS, t.channel, plan.locale) + sep + t.action)
-                when = f"{t.date}\x1f{t.node}" if t.node else str(t.day)
-                hit.append((t.task, when, summary, "".join(lines)))
-            shared_cache[id(plan)] = hit
+    def parts(tasks, account: bool) -> list:
+        hit = []
+        for t in tasks:
+            cats = ",".join(esc(c) for c in (t.channel, t.phase, t.activity) if c)
+            lines = [f"DTSTART;TZID={tzid}:{t.date.replace('-', '')}T{t.time.replace(':', '')}00\r\n",
+                     "DURATION:PT15M\r\n", fast_fold(f"CATEGORIES:{cats}"),
+                     fast_fold(f"DESCRIPTION:{esc(t.message)}"),
+                     f"X-SIDOMAIN-DAY:{t.day}\r\n", fast_fold(f"X-SIDOMAIN-METRIC:{esc(t.metric)}")]
+            if t.node:
+                lines.append(fast_fold(f"X-SIDOMAIN-NODE:{esc(t.node)}"))
+            lines += [fast_fold(f"X-SIDOMAIN-SEGMENT:{esc(t.segment)}"),
+                      fast_fold(f"X-SIDOMAIN-SEND:{esc(t.send)}"),
+                      fast_fold(f"X-SIDOMAIN-TASK:{esc(t.task)}")]
+            summary = esc(label(CHANNELS, t.channel, plan0.locale) + sep + t.action)
+            dated = account or t.node or t.activity in ("small", "small_preview")
+            when = f"{t.date}\x1f{t.node or ''}" if dated else str(t.day)
+            hit.append((t.task, when, summary, "".join(lines)))
         return hit
 
-    by_owner: dict[str, list] = {}
-    for s in source.stores:
-        by_owner.setdefault(s.owner, []).append(s)
+    def events(store, key: tuple, who: str, group: str | None, account: str, rows) -> list:
+        own = (fast_fold(f"LOCATION:{esc(f'{store.name}({store.city})')}")
+               + fast_fold(f"X-SIDOMAIN-STORE-ID:{esc(store.store_id)}")
+               + (fast_fold(f"X-SIDOMAIN-GROUP-ID:{esc(group)}") if group else "")
+               + fast_fold(f"X-SIDOMAIN-ACCOUNT:{esc(account)}"))
+        out = []
+        for task, when, summary, rest in rows:
+            uid = uuid.uuid5(ns, "\x1f".join((*key, task, when)))
+            body = (fast_fold(f"SUMMARY:{summary}({esc(who)})") + own + rest).encode()
+            digest = hashlib.sha1(body).hexdigest()[:16]
+            out.append(b"BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:%s\r\nSEQUENCE:0\r\n%s"
+                       b"X-SIDOMAIN-DIGEST:%s\r\nEND:VEVENT\r\n"
+                       % (str(uid).encode(), stamp_text.encode(), body, digest.encode()))
+        return out
+
+    # one file per person: an owner's groups, a staff account's own rows (moments, 1v1;
+    # merged and capped by the source, as the data both sides write)
     index = ["\ufeffowner,file,stores,groups,events,cancelled\r\n"]
     total = 0
-    for owner, stores in by_owner.items():
-        name = f"{owner}.ics"
-        cal = esc(f"{brand} 私域SOP · {owner}")
+    for person, owned, served in source.people():
+        name = f"{person}.ics"
+        cal = esc(f"{brand} 私域SOP · {person}")
         n = 0
         with sink(name) as fh:
             fh.write(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//sidomain//sidomain export//ZH\r\n"
                       "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n" + fast_fold(f"NAME:{cal}")
                       + fast_fold(f"X-WR-CALNAME:{cal}") + f"X-WR-TIMEZONE:{tzid}\r\n"
                       + tz).encode())
-            for store in stores:
-                plan = source.plan_for(source.start_of(store))
+            for store in owned:
+                tasks = [t for t in source.plan_for(source.start_of(store)).calendar
+                         if t.scope != "account"]
+                rows = shared_cache.get(source.start_of(store))
+                if rows is None:
+                    rows = shared_cache[source.start_of(store)] = parts(tasks, False)
                 for gid in store.group_ids():
-                    own = (fast_fold(f"LOCATION:{esc(f'{store.name}({store.city})')}")
-                           + fast_fold(f"X-SIDOMAIN-STORE-ID:{esc(store.store_id)}")
-                           + fast_fold(f"X-SIDOMAIN-GROUP-ID:{esc(gid)}"))
-                    events = []
-                    for task, when, summary, rest in shared(plan):
-                        uid = uuid.uuid5(ns, "\x1f".join((brand, store.store_id, gid, task, when)))
-                        body = (fast_fold(f"SUMMARY:{summary}({gid})") + own + rest).encode()
-                        digest = hashlib.sha1(body).hexdigest()[:16]
-                        events.append(b"BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:%s\r\nSEQUENCE:0\r\n%s"
-                                      b"X-SIDOMAIN-DIGEST:%s\r\nEND:VEVENT\r\n"
-                                      % (str(uid).encode(), stamp_text.encode(), body,
-                                         digest.encode()))
-                    fh.write(b"".join(events))
-                    n += len(events)
+                    batch = events(store, (brand, store.store_id, gid), gid, gid, store.owner,
+                                   rows)
+                    fh.write(b"".join(batch))
+                    n += len(batch)
+            for unit in source.account_units(person, served) if served else ():
+                batch = events(unit.store, (brand, "", "account:" + person), person, None,
+                               person, parts(unit.tasks, True))
+                fh.write(b"".join(batch))
+                n += len(batch)
             fh.write(b"END:VCALENDAR\r\n")
-        index.append(f"{owner},{name},{len(stores)},{sum(s.groups for s in stores)},{n},0\r\n")
+        stores = len({s.store_id for s in owned + served})
+        index.append(f"{person},{name},{stores},{sum(s.groups for s in owned)},{n},0\r\n")
         total += n
     with sink("index.csv") as fh:
         fh.write("".join(index).encode())
@@ -165,9 +177,11 @@ def plain_xlsx(source, path: str) -> int:
     r = 0
     cache: dict[int, list] = {}
     for unit in source.units():
-        rows = cache.get(id(unit.plan))
+        rows = cache.get(id(unit.tasks)) if unit.shared else None
         if rows is None:
-            rows = cache[id(unit.plan)] = [list(d.values()) for d in task_dicts(unit.plan)]
+            rows = [list(d.values()) for d in task_dicts(unit.tasks)]
+            if unit.shared:
+                cache[id(unit.tasks)] = rows
         prefix = list(unit.fields().values())
         for row in rows:
             r += 1

@@ -391,7 +391,7 @@ def test_every_event_has_the_uid_task_uid_gives_it(capsys, tmp_path):
                        start.strftime("%H:%M"))
                 plans.setdefault(key, []).append(ev)
     brand = plan_for(COFFEE).brand
-    checked = 0
+    checked = accounts = 0
     for s in [dt.date(2026, 12, 1), dt.date(2026, 12, 8), dt.date(2026, 12, 15),
               dt.date(2026, 12, 20)]:
         for t in plan_for(COFFEE, start=s).calendar:
@@ -401,4 +401,8 @@ def test_every_event_has_the_uid_task_uid_gives_it(capsys, tmp_path):
                 if gid and int(str(ev["x-sidomain-day"])) == t.day:
                     assert str(ev["uid"]) == task_uid(brand, str(sid), str(gid), t)
                     checked += 1
-    assert checked > 1000
+                elif not gid:  # a staff account's event: the account's, by date
+                    account = str(ev["x-sidomain-account"])
+                    assert str(ev["uid"]) == task_uid(brand, None, None, t, account=account)
+                    accounts += 1
+    assert checked > 1000 and accounts > 100

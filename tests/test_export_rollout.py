@@ -30,23 +30,35 @@ def stores_file(tmp_path, text: str, name: str = "stores.csv", encoding: str = "
 
 
 def test_every_group_of_every_store_gets_its_calendar(capsys, tmp_path):
+    # Issue 11 item 4 changed this on purpose: a group gets its plan's group and brand
+    # rows; moments and 1v1 rows (scope "account") go to the staff account, not per group
+    # (tests/test_export_accounts.py checks those).
     stores = stores_file(tmp_path, SMALL)
     out = tmp_path / "chain.jsonl"
     export_ok(capsys, COFFEE, "--stores", stores, "-o", out)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert list(rows[0]) == list(STORE_FIELDS) + TASK_FIELDS
-    by_group = Counter(r["group_id"] for r in rows)
+    assert STORE_FIELDS[-2:] == ("group_id", "account")
+    by_group = Counter(r["group_id"] for r in rows if r["group_id"])
     assert sorted(by_group) == ["A1-G01", "A1-G02", "A2-G01", "B1-G01", "B1-G02", "B1-G03"]
     starts = {"A1": dt.date(2026, 12, 1), "A2": dt.date(2026, 12, 8),  # wave 2: +7 days
               "B1": dt.date(2026, 12, 10)}                             # its launch_date
     for store_id, start in starts.items():
         plan = plan_for(COFFEE, start=start)
+        want = [t.as_dict() for t in plan.calendar if t.scope != "account"]
+        assert len(want) < len(plan.calendar)
         for gid in [g for g in by_group if g.startswith(store_id + "-")]:
-            got = [{k: r[k] for k in TASK_FIELDS} for r in rows if r["group_id"] == gid]
-            assert got == [t.as_dict() for t in plan.calendar], gid
+            mine = [r for r in rows if r["group_id"] == gid]
+            assert [{k: r[k] for k in TASK_FIELDS} for r in mine] == want, gid
+            assert {r["account"] for r in mine} == {mine[0]["owner"]}  # the group's sender
     a1 = next(r for r in rows if r["store_id"] == "A1")
     assert (a1["store_name"], a1["city"], a1["owner"], a1["wave"]) == ("一号店", "上海", "张敏", 1)
     assert next(r for r in rows if r["store_id"] == "B1")["wave"] is None
+    # the rest are the owners' own rows (moments, 1v1), each account's once
+    own = [r for r in rows if r["group_id"] is None]
+    assert own and {r["scope"] for r in own} == {"account"}
+    assert {r["account"] for r in own} == {"张敏", "李强"}
+    assert all(r["account"] == r["owner"] for r in own)  # no staff column: the owner
 
 
 def test_wave_gap_option_moves_later_waves(capsys, tmp_path):
@@ -104,7 +116,7 @@ def test_ics_goes_out_one_file_per_owner_in_a_zip(capsys, tmp_path):
     def tasks(store) -> int:  # a store's plan starts on its launch date or its wave's
         start = (dt.date.fromisoformat(store["launch_date"]) if store["launch_date"] else
                  dt.date(2026, 12, 1) + dt.timedelta(days=7 * (int(store["wave"]) - 1)))
-        return len(plan_for(COFFEE, start=start).calendar)
+        return sum(t.scope != "account" for t in plan_for(COFFEE, start=start).calendar)
 
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
@@ -118,15 +130,25 @@ def test_ics_goes_out_one_file_per_owner_in_a_zip(capsys, tmp_path):
             events = cal.vevent_list
             groups = sum(int(s["groups"]) for s in mine)
             assert int(entry["groups"]) == groups and int(entry["events"]) == len(events)
-            assert len(events) == sum(int(s["groups"]) * tasks(s) for s in mine)
+            # Issue 11 item 4 changed this on purpose: group events per group, and the
+            # owner's moments and 1v1 once for the owner's account (not once per group).
+            in_groups = [e for e in events if "x-sidomain-group-id" in e.contents]
+            own = [e for e in events if "x-sidomain-group-id" not in e.contents]
+            assert len(in_groups) == sum(int(s["groups"]) * tasks(s) for s in mine)
+            assert own and len(own) < len(in_groups)
             assert {x_prop(e, "X-SIDOMAIN-STORE-ID") for e in events} == {s["store_id"] for s in mine}
-            for e in events:
+            for e in in_groups:
                 gid = x_prop(e, "X-SIDOMAIN-GROUP-ID")
                 assert gid.startswith(x_prop(e, "X-SIDOMAIN-STORE-ID") + "-G")
                 assert e.summary.value.endswith(f"({gid})")
-                all_uids.add(e.uid.value)
+                assert x_prop(e, "X-SIDOMAIN-ACCOUNT") == entry["owner"]
+            for e in own:
+                assert x_prop(e, "X-SIDOMAIN-ACCOUNT") == entry["owner"]
+                assert e.summary.value.endswith(f"({entry['owner']})")
+                assert e.categories.value[0] in ("wecom_moments", "wecom_1v1")
+            all_uids |= {e.uid.value for e in events}
             assert entry["owner"] in cal.contents["x-wr-calname"][0].value
-        assert len(all_uids) == sum(int(s["groups"]) * tasks(s) for s in stores)
+        assert len(all_uids) == sum(int(e["events"]) for e in index)
 
 
 def test_owner_zip_and_folder_are_deterministic_and_refuse_overwrite(capsys, tmp_path):

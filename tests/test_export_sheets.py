@@ -42,8 +42,9 @@ def test_rollout_headers_name_the_store_columns(capsys, tmp_path):
     out = tmp_path / "chain.xlsx"
     export_ok(capsys, COFFEE, "--stores", STORES, "-o", out)
     header = [c.value for c in openpyxl.load_workbook(out, read_only=True).worksheets[0][1]]
-    assert header[:6] == ["门店ID", "门店", "城市", "负责人", "批次", "社群ID"]
-    assert header[6:] == [HEADERS["zh-CN"][k] for k in IDS]
+    # issue 11 item 4 added the sender column on purpose: 员工账号 (account)
+    assert header[:7] == ["门店ID", "门店", "城市", "负责人", "批次", "社群ID", "员工账号"]
+    assert header[7:] == [HEADERS["zh-CN"][k] for k in IDS]
 
 
 def test_xlsx_prints_landscape_one_page_wide_with_the_header_on_every_page(capsys, tmp_path):

@@ -23,10 +23,12 @@ sends as sidomain/... lines). Without --format the output's suffix decides
 (.wecom.jsonl is wecom).
 
 With --stores STORES.csv (columns store_id, name, city, owner, groups, optional
-launch_date, wave) every store's groups get their own calendar starting on the
-store's launch date (or --start + (wave-1) x --wave-gap days); every row and event
-carries store and group ids. ICS then goes out as one file per owner into a folder
-or a .zip, with an index.csv.
+launch_date, wave, staff) every store's groups get their own calendar of group tasks
+starting on the store's launch date (or --start + (wave-1) x --wave-gap days); moments
+and 1v1 tasks go once to each staff account (the staff column: one name or several
+separated by ';', else the owner), merged over its stores within its caps. Every row
+and event carries store and group ids and the sending account. ICS then goes out as
+one file per owner or account into a folder or a .zip, with an index.csv.
 
 \b
 Examples:
@@ -183,7 +185,7 @@ def export_command(
     from sidomain_cli.errors import InputError, OutputError
     from sidomain_cli.exporters import FORMATS
     from sidomain_cli.exporters.sinks import check_folder, is_zip
-    from sidomain_cli.output import atomic_open, check_target
+    from sidomain_cli.output import check_target
 
     fmt = fmt or _infer_format(output, stores)
     if fmt not in FORMATS:
@@ -270,7 +272,18 @@ def export_command(
 
             options["earlier"] = file_opener(earlier_path)
 
+    _write(source, fmt, spec, output, force, per_owner, options)
+    # what the staff accounts' caps left out or demoted, in the planner's words
+    for line in source.notes() if source.rollout else ():
+        sys.stderr.write(f"sidomain: note: {line}\n")
+
+
+def _write(source, fmt: str, spec, output: str, force: bool, per_owner: bool,
+           options: dict) -> None:
     import contextlib
+    import sys
+
+    from sidomain_cli.output import atomic_open
 
     show = sys.stderr.isatty() and source.row_count() >= PROGRESS_MIN_ROWS
     bar = _Bar(source.total_units) if show else contextlib.nullcontext(None)

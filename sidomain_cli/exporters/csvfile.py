@@ -46,11 +46,11 @@ def write(source, fh: IO[bytes], *, progress: Progress = None, header: str = "la
     out = io.TextIOWrapper(fh, encoding=ENCODING, newline="")
     try:
         out.write(_encode(header_row(columns(source), source.plan.locale, header)))
-        lines = PerPlan(lambda plan: [_encode([getattr(t, f) for f in TASK_FIELDS])
-                                      for t in plan.calendar])
+        lines = PerPlan(lambda unit: [_encode([getattr(t, f) for f in TASK_FIELDS])
+                                      for t in unit.tasks])
         rows = 0
         for unit in walk(source, progress):
-            task_lines = lines(unit.plan)
+            task_lines = lines(unit)
             if unit.store is None:
                 write_lines(out, task_lines)
             else:

@@ -1,12 +1,14 @@
 """ICS (RFC 5545 iCalendar) for calendar apps.
 
-One VEVENT per task (per task and group in a rollout):
+One VEVENT per task (in a rollout: per task and group, and per task and staff account for
+moments and 1v1):
 
 - ``DTSTART;TZID=<profile timezone>`` with the matching ``VTIMEZONE`` (built by
   icalendar from the IANA data for exactly the years the calendar spans), ``DURATION``;
 - ``SUMMARY`` = channel + action (+ group id in a rollout), ``DESCRIPTION`` = the rendered
   message, ``CATEGORIES`` = channel, phase, activity ids, ``LOCATION`` = the store;
-- ``X-SIDOMAIN-*`` properties: task, day, segment, send method, metric, store id, group id;
+- ``X-SIDOMAIN-*`` properties: task, day, segment, send method, metric, store id, group id
+  (a group's event), account (who sends it: the owner for a group, or the staff account);
 - with ``--alarm MINUTES`` a ``VALARM`` (``ACTION:DISPLAY``) that many minutes before.
 
 Identity: calendars that update, never duplicate
@@ -16,7 +18,9 @@ id, group id, task id) and then the SOP day for the rhythm of the 60-day SOP (da
 welcome is day 3's welcome whatever the start date), or the *date* and node for a dated
 task (a 双12 post is the 双12 post: a later start changes its SOP day, not its identity).
 Re-importing after a change (a new offer, a later start) therefore updates the events a
-calendar already has instead of duplicating them.
+calendar already has instead of duplicating them.  A staff account's event (moments, 1v1)
+is the account's: (brand, "", "account:<name>", task id, date, node), the same whichever
+of the account's stores the row came from.
 
 ``X-SIDOMAIN-DIGEST`` is a hash of everything else in the event.  When an export replaces
 an earlier one (the ``--force`` target, or ``--previous``), each event is compared with
@@ -98,8 +102,21 @@ def dated(task) -> bool:
     return bool(task.node) or task.activity in DATED_ACTIVITIES
 
 
-def task_uid(brand: str, store_id: str | None, group_id: str | None, task) -> str:
-    """``event_uid`` of a calendar row: dated when it belongs to a node or to a weekday."""
+def account_key(account: str) -> str:
+    """What stands for the group in the UID of a staff account's event."""
+    return "account:" + account
+
+
+def task_uid(brand: str, store_id: str | None, group_id: str | None, task,
+             account: str | None = None) -> str:
+    """``event_uid`` of a calendar row: dated when it belongs to a node or to a weekday.
+
+    With ``account`` (a staff account's row: moments, 1v1), the event is the account's,
+    whichever of its stores the row came from: (brand, "", "account:<name>", task) and
+    always the date (and node), since an account's rows merge several stores' SOP days."""
+    if account is not None:
+        return event_uid(brand, None, account_key(account), task.task, task.day, task.date,
+                         task.node)
     if dated(task):
         return event_uid(brand, store_id, group_id, task.task, task.day, task.date, task.node)
     return event_uid(brand, store_id, group_id, task.task, task.day)
@@ -220,8 +237,9 @@ def _alarm(minutes: int, action: str) -> bytes:
             + f"TRIGGER:-PT{minutes}M\r\n".encode() + b"END:VALARM\r\n")
 
 
-def _task_parts(plan, duration: int, alarm: int | None) -> list["TaskPart"]:
-    """Per task of a plan: what all its events share."""
+def _task_parts(unit: Unit, duration: int, alarm: int | None) -> list["TaskPart"]:
+    """Per task of a unit's list (a start date's group rows, or an account's): what all
+    its events share."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Event
@@ -229,10 +247,12 @@ def _task_parts(plan, duration: int, alarm: int | None) -> list["TaskPart"]:
 
     from sidomain_cli.domain import CHANNELS, label
 
+    plan = unit.plan
     tz = ZoneInfo(plan.timezone)
     sep = ":" if plan.locale == "zh-CN" else ": "
+    by_date = unit.for_account
     out = []
-    for t in plan.calendar:
+    for t in unit.tasks:
         ev = Event()
         h, m = (int(x) for x in t.time.split(":"))
         start = dt.datetime.combine(dt.date.fromisoformat(t.date), dt.time(h, m), tzinfo=tz)
@@ -249,7 +269,7 @@ def _task_parts(plan, duration: int, alarm: int | None) -> list["TaskPart"]:
         if t.node:
             ev.add("x-sidomain-node", vText(text(t.node)))
         summary = label(CHANNELS, t.channel, plan.locale) + sep + t.action
-        when = f"{t.date}\x1f{t.node or ''}" if dated(t) else str(t.day)
+        when = f"{t.date}\x1f{t.node or ''}" if by_date or dated(t) else str(t.day)
         out.append(TaskPart(t, "SUMMARY:" + escape(text(summary)),
                             _strip(ev.to_ical(), b"VEVENT"),
                             _alarm(alarm, summary) if alarm is not None else b"",
@@ -501,7 +521,7 @@ class EventWriter:
     def __init__(self, source: ExportSource, duration: int, alarm: int | None = None) -> None:
         self.brand = source.profile.brand
         self.locale = source.plan.locale
-        self.parts = PerPlan(lambda plan: _task_parts(plan, duration, alarm))
+        self.parts = PerPlan(lambda unit: _task_parts(unit, duration, alarm))
 
     def events(self, unit: Unit, stamps: Stamps) -> Iterable[bytes]:
         store: Store | None = unit.store
@@ -511,14 +531,21 @@ class EventWriter:
                      else f"{store.name}, {store.city}")
             own = (content_line("LOCATION", where)
                    + content_line("X-SIDOMAIN-STORE-ID", store.store_id)
-                   + content_line("X-SIDOMAIN-GROUP-ID", unit.group_id or ""))
+                   + (content_line("X-SIDOMAIN-GROUP-ID", unit.group_id)
+                      if unit.group_id else b"")
+                   + content_line("X-SIDOMAIN-ACCOUNT", unit.account or ""))
         # escape(a + b) == escape(a) + escape(b) here: the suffix starts with "("
-        suffix = escape(text(f"({unit.group_id})")) if unit.group_id else ""
-        name = "\x1f".join((self.brand, store.store_id if store else "", unit.group_id or ""))
+        who = unit.account if unit.for_account else unit.group_id
+        suffix = escape(text(f"({who})")) if who else ""
+        if unit.for_account:  # the account's event, whichever store the row came from
+            name = "\x1f".join((self.brand, "", account_key(unit.account)))
+        else:
+            name = "\x1f".join((self.brand, store.store_id if store else "",
+                                 unit.group_id or ""))
         uid_head = hashlib.sha1(_NS + name.encode("utf-8") + b"\x1f")
         earlier = stamps.earlier
         seq, stamp = b"0", stamps.base_text.encode()
-        for p in self.parts(unit.plan):
+        for p in self.parts(unit):
             h = uid_head.copy()
             h.update(p.uid_tail)
             uid = _uuid5(h)
@@ -570,8 +597,8 @@ def write_calendar(fh: IO[bytes], source: ExportSource, units: Iterable[Unit], *
         batch = list(writer.events(unit, stamps))
         fh.write(b"".join(batch))
         n += len(batch)
-        if progress is not None:
-            progress(1)
+        if progress is not None and unit.tick:
+            progress(unit.tick)
     if stamps.earlier and earlier is not None:
         with earlier() as old:
             for event in cancelled_events(old, stamps):
@@ -663,7 +690,10 @@ def write_owner_files(source: ExportSource, sink, *, progress: Progress = None,
                       duration: int = DEFAULT_DURATION, alarm: int | None = None,
                       earlier=None, epoch: int | None = None,
                       now: dt.datetime | None = None) -> int:
-    """One calendar per owner into ``sink`` (a folder or zip writer) plus ``index.csv``.
+    """One calendar per person into ``sink`` (a folder or zip writer) plus ``index.csv``:
+    an owner's file holds their stores' groups, a staff account's its moments and 1v1
+    (one file when the owner is the account, the default).  ``index.csv``'s ``stores``
+    counts the stores a person owns or serves, ``groups`` the groups they own.
 
     ``earlier`` (``sinks.EarlierFiles``) is the earlier export: each owner's file
     continues from its earlier version, and an earlier owner's file with no owner now
@@ -672,14 +702,14 @@ def write_owner_files(source: ExportSource, sink, *, progress: Progress = None,
     from sidomain_cli.exporters.csvfile import ENCODING, _encode
 
     base = base_stamp(source, epoch)
-    owners = source.owners()
-    names = owner_filenames([o for o, _ in owners])
+    people = source.people()
+    names = owner_filenames([p for p, _, _ in people])
     window = date_window(source)
     writer = EventWriter(source, duration, alarm)
     index = [_encode(INDEX_COLUMNS)]
     total = 0
 
-    def one(fname: str, owner: str, units, stores: list[Store]) -> None:
+    def one(fname: str, owner: str, units, stores: list[Store], groups: int) -> None:
         nonlocal total
         opener = earlier.opener(fname) if earlier is not None else None
         stamps = Stamps(base, now or base, read_opener(opener))
@@ -687,19 +717,20 @@ def write_owner_files(source: ExportSource, sink, *, progress: Progress = None,
             n = write_calendar(fh, source, units, name=calendar_name(source, owner), window=window, stamps=stamps,
                                duration=duration, progress=progress, writer=writer,
                                earlier=opener)
-        index.append(_encode((owner, fname, len(stores),
-                              sum(s.groups for s in stores), n, stamps.cancelled)))
+        index.append(_encode((owner, fname, len(stores), groups, n, stamps.cancelled)))
         total += n
 
-    for owner, stores in owners:
-        one(names[owner], owner, source.units(stores), stores)
+    for person, owned, served in people:
+        stores = list({id(s): s for s in owned + served}.values())
+        one(names[person], person, source.person_units(owned, person, served), stores,
+            sum(s.groups for s in owned))
     if earlier is not None:
         taken = {n.lower() for n in names.values()}
         was = _earlier_owners(earlier)
         for fname in earlier.names():
             if fname.lower() in taken or not fname.lower().endswith(".ics"):
                 continue
-            one(fname, was.get(fname, fname[:-4]), (), [])
+            one(fname, was.get(fname, fname[:-4]), (), [], 0)
     with sink.open("index.csv") as fh:
         fh.write("".join(index).encode(ENCODING))
     return total

@@ -20,9 +20,9 @@ def _frag(d: dict) -> str:
 
 
 def _rows(source, progress: Progress):
-    frags = PerPlan(lambda plan: [_frag(d) for d in task_dicts(plan)])
+    frags = PerPlan(lambda unit: [_frag(d) for d in task_dicts(unit.tasks)])
     for unit in walk(source, progress):
-        tasks = frags(unit.plan)
+        tasks = frags(unit)
         if unit.store is None:
             yield ["{" + f + "}" for f in tasks]
         else:

@@ -1,9 +1,11 @@
 """Rows shared by the tabular formats (CSV, JSON, JSON Lines, XLSX).
 
 A row is the task's fields of the plan contract (``SopTask.as_dict()``), preceded in a
-rollout by the store columns (``STORE_FIELDS``).  Per plan, each task's part of a row is
-encoded once and cached; per group only the short store prefix is new, so a row costs a
-string concatenation, not a render.
+rollout by the store columns (``STORE_FIELDS``, ending with ``group_id`` and ``account``:
+who sends the row).  Per start date, each task's part of a row is encoded once and
+cached; per group only the short store prefix is new, so a row costs a string
+concatenation, not a render.  A staff account's rows (merged over its stores) are
+encoded once, for that account.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import dataclasses
 from typing import Any, Callable, Iterator
 
 from sidomain_cli.exporters.stores import STORE_FIELDS, ExportSource, Unit
-from sidomain_cli.planner import Plan, SopTask
+from sidomain_cli.planning import SopTask
 
 TASK_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SopTask))
 
@@ -51,24 +53,29 @@ def row_schema() -> dict[str, Any]:
 
 
 class PerPlan:
-    """Cache one encoding of a plan's tasks (keyed by the plan object's identity)."""
+    """Cache one encoding of a unit's tasks, keyed by the task list's identity: every
+    group of one start date shares one list, encoded once; a staff account's rows
+    (``unit.shared`` False) are encoded as they come, never cached.  ``encode(unit)``."""
 
-    def __init__(self, encode: Callable[[Plan], Any]) -> None:
+    def __init__(self, encode: Callable[[Unit], Any]) -> None:
         from collections import OrderedDict
 
         self.encode = encode
-        self._cache: OrderedDict[int, tuple[Plan, Any]] = OrderedDict()
+        self._cache: OrderedDict[int, tuple[list, Any]] = OrderedDict()
 
-    def __call__(self, plan: Plan) -> Any:
+    def __call__(self, unit: Unit) -> Any:
         from sidomain_cli.exporters.stores import PLAN_CACHE
 
-        hit = self._cache.get(id(plan))
+        if not unit.shared:
+            return self.encode(unit)
+        key = id(unit.tasks)
+        hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[id(plan)] = (plan, self.encode(plan))
+            hit = self._cache[key] = (unit.tasks, self.encode(unit))
             if len(self._cache) > PLAN_CACHE + 1:  # + the base plan
                 self._cache.popitem(last=False)
         else:
-            self._cache.move_to_end(id(plan))
+            self._cache.move_to_end(key)
         return hit[1]
 
 
@@ -86,12 +93,12 @@ def write_lines(out, lines: list[str]) -> None:
 def walk(source: ExportSource, progress: Progress) -> Iterator[Unit]:
     for unit in source.units():
         yield unit
-        if progress is not None:
-            progress(1)
+        if progress is not None and unit.tick:
+            progress(unit.tick)
 
 
-def task_dicts(plan: Plan) -> list[dict[str, Any]]:
-    return [t.as_dict() for t in plan.calendar]
+def task_dicts(tasks: list[SopTask]) -> list[dict[str, Any]]:
+    return [t.as_dict() for t in tasks]
 
 
 # ---- headers people read ----------------------------------------------------------------

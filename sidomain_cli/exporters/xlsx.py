@@ -19,7 +19,8 @@ longer calendar continues on further sheets (each with its header and print setu
 
 Summary sheet (``概要``): the diagnosis, the channel mix, the KPI targets (with their
 definition and count when the plan has them), the forecast (assumptions and weeks, when
-the plan has one), in a rollout the chain's totals, and the notes.
+the plan has one), in a rollout the chain's totals (stores, groups, staff accounts, rows),
+and the notes (in a rollout also what the staff accounts' caps left out or demoted).
 
 The document's creation time is the plan's start date, so the same input gives the same
 bytes.  A whole chain belongs in CSV or JSON Lines: XLSX is written cell by cell.
@@ -42,7 +43,7 @@ EXCEL_MAX_ROWS = 1_048_576
 WIDTHS = {"day": 5, "week": 5, "date": 11, "time": 6, "channel": 14, "phase": 10,
           "activity": 8, "segment": 9, "action": 24, "template": 14, "message": 56,
           "metric": 18, "task": 16, "send": 13, "node": 12, "store_id": 9, "store_name": 18,
-          "city": 6, "owner": 8, "wave": 5, "group_id": 12}
+          "city": 6, "owner": 8, "wave": 5, "group_id": 12, "account": 10}
 WRAPPED = ("message", "action")
 LINE_HEIGHT = 15.0   # points, Excel's default row at 11 pt
 MAX_HEIGHT = 409.0   # Excel's largest row height
@@ -57,7 +58,8 @@ LABELS = {
               "why": "诊断依据", "notice": "提示", "diagnosis": "诊断",
               "channel_mix": "渠道组合", "kpis": "KPI目标", "forecast": "预测",
               "assumptions": "假设", "weeks": "按周预测",
-              "rollout": "门店铺开", "stores": "门店数", "groups": "社群数", "rows": "任务行数",
+              "rollout": "门店铺开", "stores": "门店数", "groups": "社群数",
+              "accounts": "员工账号数", "rows": "任务行数",
               "start_dates": "开始日期数", "notes": "说明", "footer": "第 &P 页,共 &N 页",
               "cols": {"channel": "渠道", "label": "名称", "role": "作用", "share": "占比",
                        "max_per_day": "每日上限", "disturbance": "打扰度", "name": "指标",
@@ -75,6 +77,7 @@ LABELS = {
            "notice": "Notice", "diagnosis": "Diagnosis", "channel_mix": "Channel mix",
            "kpis": "KPI targets", "forecast": "Forecast", "assumptions": "Assumptions",
            "weeks": "Weeks", "rollout": "Rollout", "stores": "Stores", "groups": "Groups",
+           "accounts": "Staff accounts",
            "rows": "Task rows", "start_dates": "Distinct start dates", "notes": "Notes",
            "footer": "Page &P of &N",
            "cols": {}},
@@ -171,9 +174,9 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
         else:
             text(ws, r, i, str(v), formats[c])
 
-    def encode(p) -> list:
+    def encode(unit) -> list:
         out = []
-        for d in task_dicts(p):
+        for d in task_dicts(unit.tasks):
             row = []
             for k, v in d.items():
                 row.append(dt.date.fromisoformat(v) if k == "date" else v)
@@ -187,7 +190,7 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
     sheets, r, rows = 1, 0, 0
     for unit in walk(source, progress):
         prefix = list(unit.fields().values())
-        for height, task in values(unit.plan):
+        for height, task in values(unit):
             r += 1
             if r >= EXCEL_MAX_ROWS:
                 ws.autofilter(0, 0, r - 1, len(cols) - 1)
@@ -283,16 +286,17 @@ def _summary(wb, source: ExportSource, rows: int, words: dict, text, print_setup
     if source.rollout:
         r += 1
         s.write_string(r, 0, words["rollout"], bold)
-        for key, value in (("stores", len(source.stores)), ("groups", source.total_units),
-                           ("rows", rows),
+        for key, value in (("stores", len(source.stores)), ("groups", source.group_count),
+                           ("accounts", len(source.accounts())), ("rows", rows),
                            ("start_dates", len({source.start_of(x) for x in source.stores}))):
             r += 1
             s.write_string(r, 0, words[key])
             s.write_number(r, 1, value)
         r += 1
-    if plan.notes:
+    notes = plan.notes + (source.notes() if source.rollout else [])
+    if notes:
         r += 1
         s.write_string(r, 0, words["notes"], bold)
-        for note in plan.notes:
+        for note in notes:
             r += 1
             text(s, r, 2, note, wrap)

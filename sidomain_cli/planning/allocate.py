@@ -10,6 +10,7 @@ with the reason.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -109,3 +110,33 @@ def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int],
         else:
             out.left_out.append((run, reason))
     return out
+
+
+@dataclass(frozen=True)
+class _RowPattern:
+    """What ``allocate`` reads of a task pattern, for a calendar row (no slipping)."""
+
+    channel: str
+    segment: str
+    priority: int
+    index: int
+    every: None = None
+
+
+def allocate_rows(rows: list, channels: dict[str, dict], caps: dict[str, int],
+                  first: dt.date) -> Allocation:
+    """``allocate`` over calendar rows that already have a date and a time (``SopTask``s
+    merged from several plans: a staff account's rows over its stores), with day 1 =
+    ``first``: the same caps, spent in the same priority order.  A row keeps its date (no
+    slipping).  The result holds indices into ``rows``: ``kept`` (in ``rows``' order),
+    ``left_out`` and ``demoted`` as (index, reason); a demoted row is kept, sent by hand
+    (``staff_reminder``) instead of as a company bulk send."""
+    from sidomain_cli.planning.schedule import Run
+
+    runs = [Run(_RowPattern(t.channel, t.segment, t.priority, i),
+                (dt.date.fromisoformat(t.date) - first).days + 1, t.time, t.activity, t.send,
+                None, t.stage) for i, t in enumerate(rows)]
+    done = allocate(runs, channels, caps)
+    return Allocation(kept=sorted(r.pattern.index for r in done.kept),
+                      left_out=[(r.pattern.index, why) for r, why in done.left_out],
+                      demoted=[(r.pattern.index, why) for r, why in done.demoted])

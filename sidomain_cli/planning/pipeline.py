@@ -110,7 +110,7 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     from sidomain_cli.planning.forecast import forecast
     from sidomain_cli.planning.mix import acquisition_plan, channel_mix, kpis
     from sidomain_cli.planning.packs import all_packs, choose_pack, pack_reason
-    from sidomain_cli.playbook import load_method, load_playbook
+    from sidomain_cli.playbook import load_method
     from sidomain_cli.render import Renderer
 
     locale = locale or profile.locale
@@ -119,13 +119,7 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     pack, why = choose_pack(profile.industry, profile.industry_pack, packs)
     diag = diagnose(profile, method, locale, pack,
                     pack_reason(pack, why, profile.industry, locale))
-    if isinstance(playbook, str) or playbook is None:
-        if playbook is None and profile.playbook:
-            from sidomain_cli.playbook import load_profile_playbook
-
-            playbook = load_profile_playbook(profile)  # as lint's B003 resolves it
-        else:
-            playbook = load_playbook(playbook or diag.operating_model)
+    playbook = resolve_playbook(profile, playbook, diag.operating_model)
     days = days or playbook.days
     if not 1 <= days <= 366:
         raise InputError(f"--days is {days}, must be between 1 and 366")
@@ -338,6 +332,20 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         group_size=profile.group_size)
     plan.forecast = forecast(plan, profile, pack, method, playbook, closed_days=closures)
     return plan
+
+
+def resolve_playbook(profile: Profile, playbook: str | Playbook | None,
+                     operating_model: str) -> Playbook:
+    """The playbook a plan uses: the one given (object, built-in id or path), else the
+    profile's ``playbook:`` (relative to the profile, as lint's B003 resolves it), else
+    the diagnosed operating model's built-in one."""
+    from sidomain_cli.playbook import load_playbook, load_profile_playbook
+
+    if isinstance(playbook, Playbook):
+        return playbook
+    if playbook is None and profile.playbook:
+        return load_profile_playbook(profile)
+    return load_playbook(playbook or operating_model)
 
 
 def node_dict(n) -> dict[str, Any]:
