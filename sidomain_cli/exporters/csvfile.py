@@ -46,8 +46,8 @@ def write(source, fh: IO[bytes], *, progress: Progress = None, header: str = "la
     out = io.TextIOWrapper(fh, encoding=ENCODING, newline="")
     try:
         out.write(_encode(header_row(columns(source), source.plan.locale, header)))
-        lines = PerPlan(lambda unit: [_encode([getattr(t, f) for f in TASK_FIELDS])
-                                      for t in unit.tasks])
+        lines = PerPlan(lambda unit, tasks: [_encode([getattr(t, f) for f in TASK_FIELDS])
+                                             for t in tasks])
         rows = 0
         for unit in walk(source, progress):
             task_lines = lines(unit)

@@ -237,9 +237,10 @@ def _alarm(minutes: int, action: str) -> bytes:
             + f"TRIGGER:-PT{minutes}M\r\n".encode() + b"END:VALARM\r\n")
 
 
-def _task_parts(unit: Unit, duration: int, alarm: int | None) -> list["TaskPart"]:
-    """Per task of a unit's list (a start date's group rows, or an account's): what all
-    its events share."""
+def _task_parts(unit: Unit, tasks: list, duration: int, alarm: int | None
+                ) -> list["TaskPart"]:
+    """Per task of ``tasks`` (a start date's group rows, or rows of an account's unit):
+    what all its events share."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Event
@@ -252,7 +253,7 @@ def _task_parts(unit: Unit, duration: int, alarm: int | None) -> list["TaskPart"
     sep = ":" if plan.locale == "zh-CN" else ": "
     by_date = unit.for_account
     out = []
-    for t in unit.tasks:
+    for t in tasks:
         ev = Event()
         h, m = (int(x) for x in t.time.split(":"))
         start = dt.datetime.combine(dt.date.fromisoformat(t.date), dt.time(h, m), tzinfo=tz)
@@ -521,7 +522,7 @@ class EventWriter:
     def __init__(self, source: ExportSource, duration: int, alarm: int | None = None) -> None:
         self.brand = source.profile.brand
         self.locale = source.plan.locale
-        self.parts = PerPlan(lambda unit: _task_parts(unit, duration, alarm))
+        self.parts = PerPlan(lambda unit, tasks: _task_parts(unit, tasks, duration, alarm))
 
     def events(self, unit: Unit, stamps: Stamps) -> Iterable[bytes]:
         store: Store | None = unit.store

@@ -20,7 +20,7 @@ def _frag(d: dict) -> str:
 
 
 def _rows(source, progress: Progress):
-    frags = PerPlan(lambda unit: [_frag(d) for d in task_dicts(unit.tasks)])
+    frags = PerPlan(lambda unit, tasks: [_frag(d) for d in task_dicts(tasks)])
     for unit in walk(source, progress):
         tasks = frags(unit)
         if unit.store is None:

@@ -52,31 +52,54 @@ def row_schema() -> dict[str, Any]:
         defs={"RolloutRow": rollout})
 
 
-class PerPlan:
-    """Cache one encoding of a unit's tasks, keyed by the task list's identity: every
-    group of one start date shares one list, encoded once; a staff account's rows
-    (``unit.shared`` False) are encoded as they come, never cached.  ``encode(unit)``."""
+ROW_CACHE = 20_000  # staff accounts' rows kept encoded (a start date has ~130 of them)
 
-    def __init__(self, encode: Callable[[Unit], Any]) -> None:
+
+class PerPlan:
+    """Cache the encoding of units' tasks: ``encode(unit, tasks)`` gives one item per task.
+
+    Every group of one start date shares one task list, encoded once (keyed by the list's
+    identity).  A staff account's rows (``unit.shared`` False) are a list of its own, but
+    its rows are mostly the very row objects of the plans it merges, which other accounts
+    share: each row is encoded once (keyed by the row's identity and whether the unit is
+    an account's), the ``ROW_CACHE`` most recent kept."""
+
+    def __init__(self, encode: Callable[[Unit, list], list]) -> None:
         from collections import OrderedDict
 
         self.encode = encode
         self._cache: OrderedDict[int, tuple[list, Any]] = OrderedDict()
+        self._rows: OrderedDict[tuple[int, bool], tuple[Any, Any]] = OrderedDict()
 
-    def __call__(self, unit: Unit) -> Any:
+    def __call__(self, unit: Unit) -> list:
         from sidomain_cli.exporters.stores import PLAN_CACHE
 
         if not unit.shared:
-            return self.encode(unit)
+            return self._each(unit)
         key = id(unit.tasks)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = (unit.tasks, self.encode(unit))
+            hit = self._cache[key] = (unit.tasks, self.encode(unit, unit.tasks))
             if len(self._cache) > PLAN_CACHE + 1:  # + the base plan
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
         return hit[1]
+
+    def _each(self, unit: Unit) -> list:
+        rows, kind = self._rows, unit.for_account
+        missing = [t for t in unit.tasks if (id(t), kind) not in rows]
+        if missing:
+            for t, enc in zip(missing, self.encode(unit, missing)):
+                rows[(id(t), kind)] = (t, enc)  # the row is kept: its id stays its own
+        out = []
+        for t in unit.tasks:
+            key = (id(t), kind)
+            rows.move_to_end(key)
+            out.append(rows[key][1])
+        while len(rows) > ROW_CACHE:
+            rows.popitem(last=False)
+        return out
 
 
 # Rows are written in chunks of this many: one huge string per group would go through

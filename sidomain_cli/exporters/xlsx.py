@@ -174,9 +174,9 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
         else:
             text(ws, r, i, str(v), formats[c])
 
-    def encode(unit) -> list:
+    def encode(unit, tasks) -> list:
         out = []
-        for d in task_dicts(unit.tasks):
+        for d in task_dicts(tasks):
             row = []
             for k, v in d.items():
                 row.append(dt.date.fromisoformat(v) if k == "date" else v)
