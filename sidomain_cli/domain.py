@@ -142,7 +142,10 @@ LOCALES = ("zh-CN", "en")
 
 # Caps a playbook sets and a profile may override (domain.md §11; values are defaults).
 DEFAULT_CAPS = {"moments_per_day": 3, "company_bulk_per_day": 1, "one_on_one_per_week": 1,
-                "group_posts_per_day": 4, "lifecycle_1v1_per_week": 2}
+                "group_posts_per_day": 4, "lifecycle_1v1_per_week": 2,
+                # days from one 1v1 to the next for the same customers: 2 = never two days
+                # running (a campaign's warm-up days, 除夕 then 春节); 1 = any day
+                "one_on_one_gap_days": 2}
 CAP_KEYS = tuple(DEFAULT_CAPS)
 
 

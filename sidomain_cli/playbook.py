@@ -79,6 +79,8 @@ TASK_SPEC = Map(
                          doc="Node levels a `when: node` task runs on (default [A])."),
         "announce": Str(pattern=NAME_RE, pattern_help="a task id", max_len=60,
                         doc="The task this one announces ahead (its time is `event_time`)."),
+        "once": Bool(doc="With `when: warmup` or `encore`: only on a campaign's first such "
+                         "day (one 1v1 preview per campaign, not one a day)."),
         "phase": Enum(tuple(PHASES), doc="Only run in this phase."),
     },
     required=("id", "channel", "action"),
@@ -171,6 +173,7 @@ class TaskPattern:
     offer: str | None = None
     levels: tuple[str, ...] = ("A",)
     announce: str | None = None
+    once: bool = False
     # lifecycle tasks (客户SOP): the member's own clock
     offset_day: int | None = None
     trigger: str | None = None
@@ -227,7 +230,7 @@ def task_from_dict(t: dict[str, Any], index: int) -> TaskPattern:
         metric=t.get("metric"), priority=t.get("priority", 50), phase=t.get("phase"),
         index=index, daypart=t.get("daypart"), rotate=rotate, offer=t.get("offer"),
         levels=tuple(t.get("levels") or ("A",)), announce=t.get("announce"),
-        offset_day=t.get("offset_day"), trigger=t.get("trigger"), condition=t.get("condition"))
+        once=bool(t.get("once", False)), offset_day=t.get("offset_day"), trigger=t.get("trigger"), condition=t.get("condition"))
 
 
 def playbook_from_doc(doc: Doc) -> Playbook:
@@ -371,6 +374,9 @@ METHOD_SPEC = Map(
         "greetings_only": ListOf(Str(max_len=60), min_items=0, unique=True,
                                  doc="Node ids whose day gets greetings only (no activity, "
                                      "deal or live)."),
+        "member_day_pauses": ListOf(Str(max_len=60), min_items=0, unique=True,
+                                    doc="Holiday node ids whose days off get no member day "
+                                        "(full-price peak demand or closed stores)."),
         "copy_rules": Map({"repeat_window_days": Num(integer=True, minimum=0, maximum=366),
                            "max_repeats": Num(integer=True, minimum=1, maximum=366)}),
         "campaign": Map({"warmup_days": Num(integer=True, minimum=0, maximum=30),
@@ -405,6 +411,7 @@ class Method:
     offer_audiences: dict[str, dict[str, str]] = field(default_factory=dict)
     copy_rules: dict[str, int] = field(default_factory=dict)
     greetings_only: tuple[str, ...] = ()
+    member_day_pauses: tuple[str, ...] = ("spring_festival",)
     campaign: dict[str, int] = field(default_factory=dict)
     forecast: dict[str, float] = field(default_factory=dict)
 
@@ -436,6 +443,7 @@ def method_from_doc(doc: Doc) -> Method:
         acquisition=d.get("acquisition") or {},
         offer_audiences=dict(d.get("offer_audiences") or {}),
         greetings_only=tuple(d.get("greetings_only") or ()),
+        member_day_pauses=tuple(d.get("member_day_pauses", ("spring_festival",)) or ()),
         copy_rules={"repeat_window_days": 14, "max_repeats": 5, **(d.get("copy_rules") or {})},
         campaign={"warmup_days": 3, "encore_days": 1, "merge_within": 3,
                   **(d.get("campaign") or {})},

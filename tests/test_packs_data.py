@@ -243,7 +243,7 @@ def _context(pack, locale, *, full=True, time="07:20", k=0, extra=None):
         "brand": "小熊" if zh else "Little Bear", "industry": pack["name"][locale],
         "offers": offers, "day": 8, "date": "2026-12-08", "date_text": "12月8日" if zh else "8 Dec",
         "weekday": "周二" if zh else "Tuesday", "time": time, "segment": "全部" if zh else "everyone",
-        "segment_id": "all", "channel": "wecom_group", "node": "平安夜·圣诞节" if zh else "Christmas",
+        "segment_id": "all", "channel": "wecom_group", "node": "圣诞节" if zh else "Christmas",
         "activity": "", "phase": "", "stores": 12, "group_size": 200,
         "offer": offers.get("first_order", "") if full else "",
         "deal": deals[k % len(deals)] if deals and full else "",

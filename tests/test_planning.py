@@ -32,10 +32,11 @@ ALL_TOUCHPOINTS = ["wecom_1v1", "wecom_group", "wecom_moments", "mini_program",
 
 def pack_profile(tmp_path: Path, pack: str, model: str, start: str, locale: str = "zh-CN",
                  **extra) -> Path:
+    extra.setdefault("member_day", 18)
     return write_profile(tmp_path, name=f"{pack}-{model}-{start}-{locale}.yaml",
                          brand="示例品牌" if locale == "zh-CN" else "Juniper",
                          industry="something", industry_pack=pack, playbook=model,
-                         touchpoints=ALL_TOUCHPOINTS, start_date=start, member_day=18,
+                         touchpoints=ALL_TOUCHPOINTS, start_date=start,
                          locale=locale, **extra)
 
 
@@ -516,3 +517,95 @@ def test_the_forecast_follows_the_calendar(tmp_path):
                                                   + dt.timedelta(days=7)).isoformat()}
     assert a_weeks and any(f["weeks"][i]["orders"] > flat["weeks"][i]["orders"]
                            for i in a_weeks if i > 0)
+
+
+# ---- one offer a day, one deal a campaign, the right days (ops-director review, round 2) --
+
+def _deals_quoted(plan, pack_id):
+    deals = [d for d in all_packs()[pack_id].deals.get(plan.locale, [])]
+    return lambda message: {d for d in deals if d in message}
+
+
+@pytest.mark.parametrize("pack", ["coffee", "hotpot", "tea"])
+def test_a_deal_is_posted_in_the_group_once_a_day_besides_its_preview(tmp_path, pack):
+    plan = plan_of(pack_profile(tmp_path, pack, "tiered", "2026-12-01"))
+    quoted = _deals_quoted(plan, pack)
+    by_day: dict[tuple[str, str], list[str]] = {}
+    for t in plan.calendar:
+        if t.channel == "wecom_group":
+            for d in quoted(t.message):
+                by_day.setdefault((t.date, d), []).append(t.task)
+    assert by_day
+    previews = {"small_preview", "live_preview"}
+    for (date, deal), tasks in by_day.items():
+        others = [x for x in tasks if x not in previews]
+        assert len(others) <= 1, (date, deal, tasks)
+    small_days = {t.date for t in plan.calendar if t.activity in ("small", "big", "warmup",
+                                                                   "encore")}
+    assert not [t for t in plan.calendar if t.task == "daily_deal" and t.date in small_days]
+
+
+@pytest.mark.parametrize("pack", ["coffee", "jewellery", "apparel"])
+def test_a_campaign_quotes_one_deal_from_warm_up_to_encore(tmp_path, pack):
+    plan = plan_of(pack_profile(tmp_path, pack, "tiered", "2026-12-01"))
+    quoted = _deals_quoted(plan, pack)
+    assert plan.campaigns
+    for c in plan.campaigns:
+        days = set(c["warmup"]) | {c["peak"]} | set(c["encore"])
+        deals = set().union(*[quoted(t.message) for t in plan.calendar
+                              if t.date in days and t.stage and t.node == c["node"]])
+        assert len(deals) <= 1, (c["node"], deals)
+
+
+@pytest.mark.parametrize("pack,start", [("coffee", "2026-12-01"), ("coffee", "2027-01-25"),
+                                        ("hotpot", "2026-09-15"), ("apparel", "2026-09-15")])
+def test_no_working_day_words_on_a_day_off(tmp_path, pack, start):
+    from sidomain_cli.planning.checks import copy_rules, plan_workday, timing_mismatch
+
+    plan = plan_of(pack_profile(tmp_path, pack, "tiered", start))
+    workday = plan_workday(plan)
+    words = copy_rules()["timing_words"]["workday"]["zh-CN"]
+    off = [t for t in plan.calendar if not workday(dt.date.fromisoformat(t.date))]
+    assert off
+    for t in off:
+        assert not [w for w in words if w in t.message], (t.date, t.task, t.message)
+    # the rule itself: a 国庆 day and a plain Saturday refuse 上班; a 调休 Saturday does not
+    assert timing_mismatch("上班路上来一杯", dt.date(2026, 10, 2), "11:00", "zh-CN", False) == "上班"
+    assert timing_mismatch("开会前来一杯", dt.date(2026, 10, 10), "11:00", "zh-CN", True) == ""
+    if start == "2026-09-15":
+        assert workday(dt.date(2026, 10, 10)) and not workday(dt.date(2026, 10, 2))
+
+
+@pytest.mark.parametrize("pack", ["jewellery", "coffee", "hotpot"])
+def test_no_1v1_to_the_same_customers_two_days_running(tmp_path, pack):
+    plan = plan_of(pack_profile(tmp_path, pack, "tiered", "2026-12-01"))
+    days: dict[str, set[int]] = {}
+    for t in plan.calendar:
+        if t.channel == "wecom_1v1":
+            for a in SEGMENT_AUDIENCES.get(t.segment, SEGMENT_AUDIENCES["all"]):
+                assert t.day - 1 not in days.get(a, set()), (t.date, t.task)
+                days.setdefault(a, set()).add(t.day)
+    previews = Counter(t.node for t in plan.calendar if t.task == "campaign_1v1")
+    assert previews and max(previews.values()) == 1          # once a campaign
+    # the gap is a cap: 1 allows consecutive days again
+    loose = plan_of(pack_profile(tmp_path, pack, "tiered", "2026-12-01",
+                                 caps={"one_on_one_gap_days": 1, "one_on_one_per_week": 7}))
+    assert sum(t.channel == "wecom_1v1" for t in loose.calendar) >= \
+        sum(t.channel == "wecom_1v1" for t in plan.calendar)
+
+
+def test_no_member_day_inside_the_spring_festival_holidays(tmp_path):
+    import copy as _copy
+
+    p = pack_profile(tmp_path, "hotpot", "tiered", "2027-01-25", member_day=8)
+    plan = plan_of(p)
+    sf = next(n for n in plan.nodes if n["id"] == "spring_festival")
+    member = [n["day"] for n in plan.nodes if n["kind"] == "member_day"]
+    assert member and not [d for d in member if sf["date"] <= d <= sf["end_date"]]
+    assert any("2027-02-08" in n and "member_day_pauses" in n for n in plan.notes)
+    assert not [t for t in plan.calendar if t.activity == "member_day"
+                and sf["date"] <= t.date <= sf["end_date"]]
+    m = _copy.deepcopy(load_method())
+    m.member_day_pauses = ()
+    again = make_plan(load_profile(p), method=m)
+    assert "2027-02-08" in [n["day"] for n in again.nodes if n["kind"] == "member_day"]

@@ -36,8 +36,10 @@ REASONS = {
                           "en": "the member-day offer runs only on the member day and the day before"},
     "no fresh copy": {"zh-CN": "话术池没有14天内未发过的新话术",
                       "en": "the copy pool has no text not sent in the last 14 days"},
-    "own offer": {"zh-CN": "会员日或大促当天由当天的活动承担优惠,不再单独推券",
-                  "en": "the member day or the campaign carries the day's offer"},
+    "1v1 gap": {"zh-CN": "同一批顾客的1v1私聊不连续两天发送",
+                "en": "no 1v1 chat to the same customers two days running"},
+    "own offer": {"zh-CN": "会员日、大促和活动当天由当天的活动承担优惠,不再单独推券",
+                  "en": "the member day, the campaign or the day's activity carries the day's offer"},
     "greetings only": {"zh-CN": "除夕、春节、清明和门店休息日只发问候,不做活动和促销",
                        "en": "New Year's Eve, Spring Festival, Qingming and days the stores close "
                              "get greetings only, no activity or sale"},
@@ -66,6 +68,8 @@ def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int],
     out = Allocation()
     per_channel: dict[tuple[int, str], int] = defaultdict(int)
     week_1v1: dict[tuple[int, str], int] = defaultdict(int)
+    days_1v1: dict[str, set[int]] = defaultdict(set)
+    gap = caps.get("one_on_one_gap_days", 1)
     bulk: dict[tuple[int, str, str], int] = defaultdict(int)
     def place(run) -> str | None:
         ch = run.pattern.channel
@@ -82,8 +86,11 @@ def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int],
             week = (run.day - 1) // 7
             if any(week_1v1[(week, a)] >= caps["one_on_one_per_week"] for a in audiences):
                 return "1v1 weekly cap"
+            if gap > 1 and any(abs(run.day - d) < gap for a in audiences for d in days_1v1[a]):
+                return "1v1 gap"
             for a in audiences:
                 week_1v1[(week, a)] += 1
+                days_1v1[a].add(run.day)
         per_channel[(run.day, ch)] += 1
         if ch in WECOM_BULK_CHANNELS and run.send == "company_bulk":
             if any(bulk[(run.day, ch, a)] >= caps["company_bulk_per_day"] for a in audiences):

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sidomain_cli.domain import SEGMENT_AUDIENCES
 from sidomain_cli.planning.copy import normalise
@@ -54,10 +54,20 @@ _EN_WEEKDAY = re.compile(r"\b(?<!every )(monday|tuesday|wednesday|thursday|frida
                          r"s?\b", re.I)
 
 
-def timing_mismatch(message: str, date: dt.date, time: str, locale: str) -> str:
-    """The word of a text that says another day or hour than it goes out at, or ""."""
+def timing_mismatch(message: str, date: dt.date, time: str, locale: str,
+                    workday: bool | None = None) -> str:
+    """The word of a text that says another day or hour than it goes out at, or "".
+
+    ``workday``: whether people work that day (a 调休 Saturday does, 国庆 does not); by
+    default Monday to Friday."""
     words = copy_rules().get("timing_words", {})
     low = message.lower()
+    if workday is None:
+        workday = date.weekday() < 5
+    if not workday:
+        for w in words.get("workday", {}).get(locale, []):
+            if w.lower() in low:
+                return w
     zh_day = "一二三四五六日"[date.weekday()]
     for m in _WEEKDAY.finditer(message):
         if m.group(1).replace("天", "日") != zh_day:
@@ -80,9 +90,25 @@ def timing_mismatch(message: str, date: dt.date, time: str, locale: str) -> str:
     return ""
 
 
+def plan_workday(plan) -> Callable[[dt.date], bool]:
+    """Whether a date of the plan is a working day: Monday to Friday outside a public
+    holiday's days off, or an adjusted working day (调休补班) the plan lists."""
+    adjusted = {w["date"] for w in plan.workdays}
+    off = [(n["date"], n["end_date"]) for n in plan.nodes if n["kind"] == "public_holiday"]
+
+    def workday(d: dt.date) -> bool:
+        iso = d.isoformat()
+        if iso in adjusted:
+            return True
+        return d.weekday() < 5 and not any(a <= iso <= b for a, b in off)
+    return workday
+
+
 def timing(plan) -> Iterator[Finding]:
+    workday = plan_workday(plan)
     for t in plan.calendar:
-        word = timing_mismatch(t.message, dt.date.fromisoformat(t.date), t.time, plan.locale)
+        day = dt.date.fromisoformat(t.date)
+        word = timing_mismatch(t.message, day, t.time, plan.locale, workday(day))
         if word:
             yield Finding("C011", t.task, t.date, f"'{word}' in copy sent on {t.date} at "
                           f"{t.time}", t.message, f"template:{t.template}",

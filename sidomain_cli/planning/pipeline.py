@@ -212,8 +212,10 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         if problem:
             return problem
         if run.activity is None and t.offer == "deals" and (
-                run.day in rh.member_day or run.day in rh.peak):
-            return "own offer"  # the member day or the campaign carries the day's offer
+                run.day in rh.member_day or run.day in rh.peak or (
+                    t.channel == "wecom_group" and any(run.day in d for d in (
+                        rh.small, rh.big, rh.warmup, rh.encore)))):
+            return "own offer"  # the day's activity carries the day's offer
         node = run.node
         pool_names = t.pools
         reject = no_ship if date in cal.no_shipping else None
@@ -254,9 +256,11 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
                                          locale),
             "event_time": event_time, "offset_day": "",
         }
+        workday = calmod.is_workday(date, cal)
+
         def refuse(message, first=reject):  # a delivery or sale word, or the wrong day or hour
             return (first is not None and first(message)) or bool(
-                timing_mismatch(message, date, run.time, locale))
+                timing_mismatch(message, date, run.time, locale, workday))
 
         written = writer.write(task=t.id, pools=pool_names, run=counts[t.id], day=run.day,
                                channel=t.channel, context=ctx, slots=slots,
@@ -279,6 +283,10 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
                 written_for[id(event)] = write(event)
             if not isinstance(written_for[id(event)], str):
                 fixed = {k: v for k, v in written_for[id(event)].slots.items() if k in SHARED}
+        if fixed is None and run.stage and run.node is not None and slots["deal"]:
+            # a campaign's warm-up, peak and encore quote one deal: the peak day's
+            peak_day = (run.node.day - start).days + 1
+            fixed = {"deal": slots["deal"][peak_day % len(slots["deal"])]}
         result = written_for.pop(id(run), None) or write(run, fixed)
         if isinstance(result, str):
             adjustments.append(Adjustment(t.id, date.isoformat(), "left_out", result))
@@ -363,6 +371,16 @@ def marketing_calendar(profile: Profile, method: Method, pack, start: dt.date, e
                                 brand_nodes=profile.marketing_nodes,
                                 member_day=profile.member_day,
                                 member_day_name=method.member_day_name)
+    spans = [(n.date, n.end_date, n.name) for n in cal.nodes if n.id in method.member_day_pauses]
+    paused = [(n, name) for n in cal.nodes if n.kind == "member_day"
+              for a, b, name in spans if a <= n.day <= b]
+    if paused:
+        cal.nodes[:] = [n for n in cal.nodes if all(n is not p for p, _ in paused)]
+        cal.notes.extend(
+            (f"{n.day.isoformat()} 的会员日在{name}假期内,本期不做(method.yaml member_day_pauses)"
+             if locale == "zh-CN" else
+             f"The member day of {n.day.isoformat()} falls in the {name} holidays and is "
+             f"skipped this time (method.yaml member_day_pauses)") for n, name in paused)
     big_days = {start + dt.timedelta(days=d - 1)
                 for d in range(playbook.big_every, days + 1, playbook.big_every)}
     campaigns = calmod.shape_campaigns(cal, start, end, big_days,

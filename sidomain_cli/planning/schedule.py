@@ -143,8 +143,8 @@ def rhythm(playbook: Playbook, cal, campaigns, start: dt.date, days: int,
                 r.member_day_eve[d - 1] = n
         elif n.level in ("A", "B") and d not in r.peak:
             r.node.setdefault(d, []).append(n)
-    for d in list(r.small):  # the weekly activity steps aside for a campaign or node day
-        if d in r.peak or d in r.warmup or d in r.member_day:
+    for d in list(r.small):  # the weekly activity steps aside for a campaign, member or big day
+        if d in r.peak or d in r.warmup or d in r.encore or d in r.member_day or d in r.big:
             r.small.discard(d)
     return r, out
 
@@ -173,8 +173,9 @@ def group_runs(playbook: Playbook, r: Rhythm, days: int, *, touchpoints: set[str
             elif t.on == "node":
                 hit += [("node", n) for n in r.node.get(day, ()) if n.level in t.levels][:1]
             elif t.on in (*CAMPAIGN_STAGES, "member_day", "member_day_eve"):
-                n = getattr(r, t.on).get(day)
-                if n is not None:
+                stage = getattr(r, t.on)
+                n = stage.get(day)
+                if n is not None and not (t.once and stage.get(day - 1) is n):
                     hit.append((t.on, n))
             elif t.on in ("small", "small_preview"):
                 if day in r.small:

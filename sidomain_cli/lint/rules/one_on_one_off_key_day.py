@@ -60,5 +60,6 @@ def check(ctx):
         key = ("tasks", t.index, "every" if t.every else "days" if t.days else "when")
         yield ctx.report(key, f"task '{t.id}' is a 1v1 chat beyond the cap on day {days[0]}"
                          f"{_more(days)} (one_on_one_per_week: {per_week}, wecom_1v1 "
-                         f"max_per_day: {per_day}); the planner drops it there",
+                         f"max_per_day: {per_day}, one_on_one_gap_days: "
+                         f"{view.caps.get('one_on_one_gap_days', 1)}); the planner drops it there",
                          hint="raise its priority, space the 1v1 tasks out, or raise the cap")
