@@ -83,7 +83,7 @@ def _plan(ctx):
     """(plan, method, pack, pools, playbook path, offers) of the profile, or None."""
     from sidomain_cli.planning import make_plan
     from sidomain_cli.planning.copy import Pools
-    from sidomain_cli.planning.packs import all_packs
+    from sidomain_cli.planning.packs import builtin_pack_files, load_pack_file
     from sidomain_cli.planning.pipeline import offers_for
     from sidomain_cli.playbook import load_method, load_playbook
     from sidomain_cli.profile import profile_from_doc
@@ -104,7 +104,8 @@ def _plan(ctx):
         extra = tuple(dict.fromkeys([*ctx.options.template_dirs,
                                      *ws.linted_template_dirs]))
         plan = make_plan(profile, playbook=playbook, method=method, template_dirs=extra)
-        pack = all_packs().get(plan.industry_pack)
+        pack_file = builtin_pack_files().get(plan.industry_pack)
+        pack = load_pack_file(pack_file) if pack_file else None
         if playbook is None:  # for its offers: read once per playbook per lint run
             key = ("playbook", name or plan.playbook)
             if key not in ws.cache:

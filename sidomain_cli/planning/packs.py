@@ -159,6 +159,64 @@ def all_packs() -> dict[str, Pack]:
     return {pid: load_pack_file(p) for pid, p in builtin_pack_files().items()}
 
 
+# ---- the compiled alias index: choose a pack without parsing all of them ---------------
+# playbooks/industries/index.json holds each built-in pack's aliases and a fingerprint of
+# every pack file it was compiled from (scripts/gen_pack_index.py). `plan` reads it to choose
+# a pack and then parses only that pack (each pack costs ~5-10 ms of YAML and checks; all 11
+# were parsed on every run). A stale or missing index costs only that time, never a wrong
+# choice: the packs themselves are read instead.
+
+INDEX = "index.json"
+
+
+def _fingerprints(files: dict[str, Path]) -> dict[str, str]:
+    from sidomain_cli.planning.calendar import catalog_fingerprint
+
+    return {p.name: catalog_fingerprint(p.read_bytes()) for p in files.values()}
+
+
+def index_json(files: dict[str, Path] | None = None) -> str:
+    """The text of index.json for these pack files (default: the built-in ones)."""
+    import json
+
+    files = builtin_pack_files() if files is None else files
+    packs = {pid: load_pack_file(p) for pid, p in files.items()}
+    head = {"compiled_from": _fingerprints(files),
+            "note": "generated from the packs by scripts/gen_pack_index.py; do not edit"}
+    body = ",\n".join(f"    {json.dumps(pid)}: {json.dumps(list(p.aliases), ensure_ascii=False)}"
+                      for pid, p in packs.items())
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "aliases": {\n' + body + "\n}}\n"
+
+
+def compiled_aliases(files: dict[str, Path]) -> dict[str, tuple[str, ...]] | None:
+    """Pack id → aliases from the index beside ``files``, if compiled from exactly them."""
+    import json
+
+    if not files:
+        return None
+    folder = next(iter(files.values())).parent
+    try:
+        index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
+        if index.get("compiled_from") != _fingerprints(files):
+            return None
+        aliases = index["aliases"]
+        if list(aliases) != list(files):
+            return None
+        return {pid: tuple(a) for pid, a in aliases.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def select_pack(industry: str, forced: str | None) -> tuple[Pack, str]:
+    """``choose_pack`` over the built-in packs, parsing only the one it picks."""
+    files = builtin_pack_files()
+    aliases = compiled_aliases(files)
+    if aliases is None:
+        return choose_pack(industry, forced, all_packs())
+    pid, why = _choose(industry, forced, aliases)
+    return load_pack_file(files[pid]), why
+
+
 # ---- choosing a pack from the profile's free-text industry ----------------------------
 
 def _norm(s: str) -> str:
@@ -169,14 +227,23 @@ def _alias_hit(alias: str, industry: str) -> bool:
     a = _norm(alias)
     if not a:
         return False
+    if a.replace(" ", "") not in industry.replace(" ", ""):
+        return False  # cannot match (cheap): only candidates pay for a regular expression
     if a.isascii():  # whole words only: "tea" is not in "steakhouse"
         pattern = r"(?<![a-z0-9])" + r"\s*".join(map(re.escape, a.split())) + r"(?![a-z0-9])"
         return re.search(pattern, industry) is not None
-    return a.replace(" ", "") in industry.replace(" ", "")
+    return True
 
 
 def choose_pack(industry: str, forced: str | None, packs: dict[str, Pack]) -> tuple[Pack, str]:
     """The pack for a profile, and the reason (one sentence key + values for the notes)."""
+    pid, why = _choose(industry, forced, {pid: p.aliases for pid, p in packs.items()})
+    return packs[pid], why
+
+
+def _choose(industry: str, forced: str | None, packs: dict[str, tuple[str, ...]]
+            ) -> tuple[str, str]:
+    """The pack id for a profile among ``packs`` (id → aliases), and the reason."""
     if forced:
         if forced not in packs:
             import difflib
@@ -185,21 +252,21 @@ def choose_pack(industry: str, forced: str | None, packs: dict[str, Pack]) -> tu
             raise InputError(f"unknown industry pack '{forced}'",
                              hint=(f"did you mean '{near[0]}'? " if near else "")
                              + "packs: " + ", ".join(packs))
-        return packs[forced], "forced"
+        return forced, "forced"
     text_ = _norm(industry)
     best: tuple[int, str, str] | None = None
-    for pid, pack in packs.items():
-        for alias in pack.aliases:
+    for pid, aliases in packs.items():
+        for alias in aliases:
             if _alias_hit(alias, text_):
                 cand = (len(_norm(alias)), pid, alias)
                 if best is None or cand[0] > best[0]:
                     best = cand
     if best:
-        return packs[best[1]], "alias:" + best[2]
+        return best[1], "alias:" + best[2]
     if FALLBACK not in packs:
         raise InputError("no industry pack matches and the 'general' pack is missing",
                          hint="reinstall sidomain or set industry_pack:")
-    return packs[FALLBACK], "fallback"
+    return FALLBACK, "fallback"
 
 
 def pack_reason(pack: Pack, reason: str, industry: str, locale: str) -> str:

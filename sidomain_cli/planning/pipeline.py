@@ -109,14 +109,16 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     from sidomain_cli.planning.diagnose import diagnose
     from sidomain_cli.planning.forecast import forecast
     from sidomain_cli.planning.mix import acquisition_plan, channel_mix, kpis
-    from sidomain_cli.planning.packs import all_packs, choose_pack, pack_reason
+    from sidomain_cli.planning.packs import choose_pack, pack_reason, select_pack
     from sidomain_cli.playbook import load_method
     from sidomain_cli.render import Renderer
 
     locale = locale or profile.locale
     method = method or load_method()
-    packs = packs if packs is not None else all_packs()
-    pack, why = choose_pack(profile.industry, profile.industry_pack, packs)
+    if packs is None:  # the built-in packs: only the chosen one is parsed
+        pack, why = select_pack(profile.industry, profile.industry_pack)
+    else:
+        pack, why = choose_pack(profile.industry, profile.industry_pack, packs)
     diag = diagnose(profile, method, locale, pack,
                     pack_reason(pack, why, profile.industry, locale))
     playbook = resolve_playbook(profile, playbook, diag.operating_model)
