@@ -170,9 +170,15 @@ INDEX = "index.json"
 
 
 def _fingerprints(files: dict[str, Path]) -> dict[str, str]:
-    from sidomain_cli.planning.calendar import catalog_fingerprint
+    """File name → size:CRC-32 (as nodes.json records nodes.yaml; not importing the calendar
+    module for it keeps this at a fraction of a millisecond)."""
+    import zlib
 
-    return {p.name: catalog_fingerprint(p.read_bytes()) for p in files.values()}
+    out = {}
+    for p in files.values():
+        raw = p.read_bytes()
+        out[p.name] = f"{len(raw)}:{zlib.crc32(raw):08x}"
+    return out
 
 
 def index_json(files: dict[str, Path] | None = None) -> str:
