@@ -265,3 +265,45 @@ def test_staff_cells_are_parsed():
         a1, a2 = load_stores(path)
     assert a1.staff == ("小周", "小林", "阿May") and a1.accounts == a1.staff
     assert a2.staff == () and a2.accounts == ("张敏",)
+
+
+# ---- a wave that launches on a node day ----------------------------------------------------
+
+def test_a_wave_launching_on_a_node_day_opens_with_its_welcome(capsys, tmp_path):
+    # B1's groups launch on 双12 (a node of the apparel pack); A1's a week before
+    stores = stores_file(tmp_path, HEADER + "A1,一号店,上海,张敏,1,2026-12-05,\n"
+                                            "B1,二号店,上海,李强,2,2026-12-12,\n")
+    rows = rows_of(export_ok(capsys, APPAREL, "--stores", stores, "-f", "jsonl"))
+    for gid in ("B1-G01", "B1-G02"):
+        day1 = [r for r in rows if r["group_id"] == gid and r["date"] == "2026-12-12"
+                and r["channel"] == "wecom_group"]
+        day1.sort(key=lambda r: r["time"])
+        assert day1[0]["task"] == "persona", [(r["time"], r["task"]) for r in day1]
+        later = [r for r in day1[1:] if r["node"]]
+        assert later and all(r["time"] > day1[0]["time"] for r in later)  # the node post follows
+    # on A1's groups, 双12 is day 8: no welcome, the node post as planned
+    a1 = [r for r in rows if r["group_id"] == "A1-G01" and r["date"] == "2026-12-12"]
+    assert "persona" not in {r["task"] for r in a1} and any(r["node"] for r in a1)
+
+
+NODE_DAYS = [dt.date(2026, 12, 12), dt.date(2026, 12, 25), dt.date(2027, 1, 1),
+             dt.date(2027, 2, 14)]
+
+
+@pytest.mark.parametrize("profile", sorted((ROOT / "examples").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_every_plan_starting_on_a_node_day_opens_with_the_welcome(profile):
+    opened = 0
+    for start in NODE_DAYS:
+        plan = plan_for(profile, start=start)
+        pb = load_playbook(plan.playbook)
+        openings = {t.id for t in pb.tasks if tuple(t.days) == (1,)}
+        day1 = sorted((t for t in plan.calendar if t.day == 1 and t.scope == "group"),
+                      key=lambda t: t.time)
+        for channel in {t.channel for t in day1}:
+            mine = [t for t in day1 if t.channel == channel]
+            first = [t for t in mine if t.task in openings]
+            if first:
+                assert mine[0].task in openings, (start, [(t.time, t.task) for t in mine])
+                opened += 1
+    assert opened >= len(NODE_DAYS) - 1

@@ -25,7 +25,7 @@ from sidomain_cli.planning.model import Adjustment, LifecycleTask, Plan, SopTask
 from sidomain_cli.localtime import existing_time
 from sidomain_cli.planning.limits import check_plan_size
 from sidomain_cli.planning.schedule import (daily_one_on_one, group_runs, in_span, minutes,
-                                            phase_of, rhythm, send_time)
+                                            open_with_welcome, phase_of, rhythm, send_time)
 from sidomain_cli.playbook import Method, Playbook, TaskPattern
 from sidomain_cli.profile import OFFER_KEYS, Profile
 from sidomain_cli.spec import FIRST_YEAR, LAST_YEAR
@@ -183,6 +183,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
         kept.append(run)
         times[(run.pattern.id, run.day)] = run.time
     alloc.kept[:] = kept
+    for run in open_with_welcome(alloc.kept, pack, profile.quiet_hours):  # launch day
+        times[(run.pattern.id, run.day)] = run.time
     from sidomain_cli.planning import calendar as calmod
 
     by_id = {t.id: t for t in playbook.tasks}

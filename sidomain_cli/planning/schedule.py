@@ -93,8 +93,12 @@ def send_time(pattern: TaskPattern, pack, quiet: tuple[int, int], send: str) -> 
     time = pack.send_time(daypart) if daypart and (pattern.id in pack.task_dayparts
                                                    or not pattern.time) else pattern.time
     time = shift_out_of_quiet(time, quiet)
-    if send != "staff_reminder":
-        return time
+    return out_of_service_peaks(time, pack, quiet) if send == "staff_reminder" else time
+
+
+def out_of_service_peaks(time: str, pack, quiet: tuple[int, int]) -> str:
+    """A time staff can post by hand: outside the trade's service peaks (15 minutes before
+    or after the peak, whichever is nearer and allowed)."""
     minute = minutes(time)
     for span in pack.service_peaks:
         if in_span(minute, span):
@@ -104,6 +108,43 @@ def send_time(pattern: TaskPattern, pack, quiet: tuple[int, int], send: str) -> 
                         in_span(cand % 1440, s) for s in pack.service_peaks):
                     return hhmm(cand)
     return time
+
+
+def open_with_welcome(runs: list[Run], pack, quiet: tuple[int, int]) -> list[Run]:
+    """A group that launches on a node day opens with its welcome, not a promotion.
+
+    On plan day 1 (the launch day of the groups: a store's, or a rollout wave's), the
+    group's opening post — a task that runs on day 1 only, the host's welcome (``persona``)
+    — goes first in its channel: if node, campaign or other posts were timed before it,
+    it takes the earliest of their times and they follow in their order at the times left
+    (all allowed times already; a post staff make by hand keeps out of service peaks).
+    Returns the runs whose time changed."""
+    from sidomain_cli.domain import CHANNEL_SCOPE
+
+    moved: list[Run] = []
+    day1 = [r for r in runs if r.day == 1 and CHANNEL_SCOPE.get(r.pattern.channel) == "group"]
+    for channel in sorted({r.pattern.channel for r in day1}):
+        mine = sorted((r for r in day1 if r.pattern.channel == channel),
+                      key=lambda r: (minutes(r.time), r.pattern.index))
+        opening = next((r for r in mine if tuple(r.pattern.days) == (1,)), None)
+        if opening is None:
+            continue
+        before = [r for r in mine if r is not opening
+                  and minutes(r.time) < minutes(opening.time)]
+        if not before:
+            continue
+        times = sorted([opening.time] + [r.time for r in before], key=minutes)
+        for r, time in zip([opening] + before, times):
+            r.time = out_of_service_peaks(time, pack, quiet) if r.send == "staff_reminder" \
+                else time
+            moved.append(r)
+        if minutes(opening.time) > min(minutes(r.time) for r in before):
+            # the hand-posted welcome had to leave a service peak: the others wait for it
+            later = hhmm(minutes(opening.time) + 15)
+            for r in before:
+                if minutes(r.time) < minutes(opening.time) and not in_span(minutes(later), quiet):
+                    r.time = later
+    return moved
 
 
 # ---- the rhythm -------------------------------------------------------------------------
