@@ -97,6 +97,16 @@ def over_caps(rows: list[dict], caps: dict, channels: dict) -> list[str]:
             week[((dt.date.fromisoformat(r["date"]) - first).days // 7, a)] += 1
             if r["send"] == "company_bulk":
                 bulk[(r["date"], a)] += 1
+    gap = caps.get("one_on_one_gap_days", 1)
+    days: dict = {}
+    for r in rows:
+        if r["channel"] == "wecom_1v1":
+            for a in SEGMENT_AUDIENCES.get(r["segment"], SEGMENT_AUDIENCES["all"]):
+                days.setdefault(a, []).append(dt.date.fromisoformat(r["date"]))
+    for a, ds in days.items():
+        ds.sort()
+        problems += [f"1v1 for {a} on {x} and {y}" for x, y in zip(ds, ds[1:])
+                     if (y - x).days < gap]
     problems += [f"{n} 1v1 in week {w + 1} for {a}" for (w, a), n in week.items()
                  if n > caps["one_on_one_per_week"]]
     problems += [f"{n} 1v1 bulk sends on {d} for {a}" for (d, a), n in bulk.items()
