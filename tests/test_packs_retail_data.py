@@ -231,7 +231,8 @@ def test_pool_variants(path, env):
         template = env.from_string(part)
         # a variant may be bound to nodes (node_id) or to a lifecycle day (offset_day)
         renders = [template.render(**{**context(True), "node_id": n, "offset_day": d}).strip()
-                   for n in ("example", "christmas", "spring_festival") for d in (7, 30)]
+                   for n in ("example", "christmas", "spring_festival", "new_year_eve_dinner")
+                   for d in (7, 30)]
         bare = template.render(**context(False)).strip()  # never raises
         full = next((r for r in renders if r), "") or bare
         assert full, f"{where} renders to nothing, filled or empty"
