@@ -444,3 +444,47 @@ def test_the_generated_line_schema_accepts_every_line_and_refuses_broken_ones(ca
                 {**group, "send_at": "2026-12-02 11:00"}):
         assert not v.is_valid(bad)
         assert not VALIDATOR.is_valid(bad)  # the hand-written schema agrees
+
+
+def test_moments_and_1v1_go_out_from_each_staff_account_within_its_caps(capsys, tmp_path):
+    stores = tmp_path / "stores.csv"
+    stores.write_text("store_id,name,city,owner,groups,launch_date,staff\n"
+                      "SH001,静安店,上海,张敏,4,2026-12-01,小周;小李\n"
+                      "SH002,徐汇店,上海,张敏,3,2026-12-08,小周\n", "utf-8")
+    lines = lines_of(capsys, ROOT / "examples" / "hotpot.yaml", "--stores", stores)
+    assert_valid(lines)
+    account = [line for line in lines if line["endpoint"] == MOMENT
+               or (line["endpoint"] == MSG and line["payload"]["chat_type"] == "single")]
+    assert account and {line["sender"] for line in account} == {"小周", "小李"}
+    groups = [line for line in lines if line["endpoint"] == MSG
+              and line["payload"]["chat_type"] == "group"]
+    assert groups and {line["sender"] for line in groups} == {"张敏"}
+    posts = Counter((line["sender"], line["send_at"][:10]) for line in lines
+                    if line["endpoint"] == MOMENT)
+    slots = Counter((line["sender"], line["send_at"], line["task"]) for line in lines
+                    if line["endpoint"] == MOMENT)
+    assert max(slots.values()) == 1  # 小周 serves two stores: each post once
+    from sidomain_cli.playbook import load_playbook
+
+    cap = load_playbook(plan_for(ROOT / "examples" / "hotpot.yaml").playbook).caps.get(
+        "moments_per_day", 3)
+    assert max(posts.values()) <= cap
+    # 小李 serves SH001 only: their lines name it; 小周's two stores: none
+    assert {line["store_id"] for line in account if line["sender"] == "小李"} == {"SH001"}
+    assert {line["store_id"] for line in account if line["sender"] == "小周"} == {None}
+
+
+def test_progress_ticks_add_up_to_the_sources_total(tmp_path):
+    import io
+
+    from sidomain_cli.exporters import wecom
+    from sidomain_cli.exporters.stores import ExportSource, load_stores
+    from sidomain_cli.profile import load_profile
+
+    stores = tmp_path / "stores.csv"
+    stores.write_text("store_id,name,city,owner,groups,staff\n"
+                      "SH001,静安店,上海,张敏,4,小周;小李\nSH002,徐汇店,上海,张敏,3,\n", "utf-8")
+    source = ExportSource(load_profile(COFFEE), stores=load_stores(stores))
+    ticks: list[int] = []
+    wecom.write(source, io.BytesIO(), progress=ticks.append)
+    assert sum(ticks) == source.total_units == 7 + 3  # 7 groups; 小周, 小李 and 张敏

@@ -273,28 +273,22 @@ def _csv_rows(path, encoding, *, required, columns, noun):
 
 def _people(source) -> list[tuple[str, list, list]]:
     """Who sends: (sender, the stores whose groups they own, the stores whose customers
-    are their friends).  Until staff accounts land, a store's owner is both."""
+    are their friends): ``ExportSource.people``."""
     if source.stores is None:
         return [(NO_STORE_SENDER, [None], [None])]
-    return [(owner, stores, stores) for owner, stores in source.owners()]
+    return source.people()
 
 
 def _account_rows(source, account: str, served: list) -> list:
     """(row, store) of one staff account's moments and 1v1 tasks over the stores it
-    serves: once per (date, channel, task), the earliest-launching store's row, so an
-    account with 7 groups or 3 stores posts once."""
+    serves (``ExportSource.account_units``: once per date, channel and task, within the
+    account's caps; a row the caps demote is a staff reminder)."""
+    if not served:
+        return []
     if served == [None]:
         return [(t, None) for t in source.plan.calendar if t.scope == "account"]
-    merged: dict[tuple, tuple] = {}
-    seen: set = set()
-    for store in sorted(served, key=lambda s: (source.start_of(s), s.line)):
-        start = source.start_of(store)
-        if start not in seen:
-            seen.add(start)
-            for t in source.plan_for(start).calendar:
-                if t.scope == "account":
-                    merged.setdefault((t.date, t.channel, t.task), (t, store))
-    return list(merged.values())
+    return [(t, unit.store) for unit in source.account_units(account, served)
+            for t in unit.tasks]
 
 
 class _Clock:
@@ -571,7 +565,7 @@ def _calls(source, progress, ids: dict[str, str], assets: Assets) -> Iterator[di
         _put_person(batch, company, sender, owned, served)
         yield from batch.lines()
         if progress is not None:
-            progress(sum(s.groups for s in owned) if source.stores else 1)
+            progress(sum(s.groups for s in owned) + bool(served) if source.stores else 1)
     yield from company.lines()
 
 
