@@ -317,3 +317,36 @@ def test_every_plan_starting_on_a_node_day_opens_with_the_welcome(profile):
                 assert mine[0].task in openings, (start, [(t.time, t.task) for t in mine])
                 opened += 1
     assert opened >= len(NODE_DAYS) - 1
+
+
+def test_allocate_rows_spends_caps_by_priority_and_demotes_bulk_sends():
+    from sidomain_cli.domain import DEFAULT_CAPS
+    from sidomain_cli.planning.allocate import allocate_rows
+    from sidomain_cli.planning.model import SopTask
+
+    def row(task, date, time, channel, priority, send="company_bulk", segment="all"):
+        return SopTask(day=1, date=date, time=time, channel=channel, phase="retention",
+                       activity=None, segment=segment, action="", template="", message="",
+                       metric="", task=task, send=send, scope="account", priority=priority)
+
+    rows = [row("routine_1v1", "2026-12-01", "10:00", "wecom_1v1", 40),
+            row("greeting_1v1", "2026-12-03", "10:00", "wecom_1v1", 90),
+            row("m1", "2026-12-01", "08:00", "wecom_moments", 40),
+            row("m2", "2026-12-01", "12:00", "wecom_moments", 95),
+            row("m3", "2026-12-01", "16:00", "wecom_moments", 60),
+            row("bulk_a", "2026-12-10", "10:00", "wecom_1v1", 70),
+            row("bulk_b", "2026-12-10", "11:00", "wecom_1v1", 80)]
+    channels = {"wecom_1v1": {"max_per_day": 5}, "wecom_moments": {"max_per_day": 5}}
+    caps = {**DEFAULT_CAPS, "moments_per_day": 2, "one_on_one_per_week": 1}
+    done = allocate_rows(rows, channels, caps, dt.date(2026, 12, 1))
+    kept = {rows[i].task for i in done.kept}
+    # the week's one 1v1 goes to the greeting, though the routine one came first
+    assert "greeting_1v1" in kept and "routine_1v1" not in kept
+    assert {rows[i].task: why for i, why in done.left_out}["routine_1v1"] == "1v1 weekly cap"
+    # two moments that day: the two with the higher priority
+    assert {"m2", "m3"} <= kept and "m1" not in kept
+    # a second company bulk send the same day is sent by hand, not dropped
+    caps = {**caps, "one_on_one_per_week": 5, "one_on_one_gap_days": 1}
+    done = allocate_rows(rows[5:], channels, caps, dt.date(2026, 12, 1))
+    assert sorted(done.kept) == [0, 1] and done.left_out == []
+    assert [(rows[5 + i].task, why) for i, why in done.demoted] == [("bulk_a", "bulk cap")]

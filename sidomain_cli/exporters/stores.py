@@ -307,7 +307,7 @@ class ExportSource:
         self._base = self._dated(self.base_start)
         self.plan = self._base[0]
         self.reports: dict[str, AccountReport] = {}  # by account, once its rows are made
-        self._caps: tuple[dict, dict] | None = None
+        self._caps: tuple[dict, dict, Any] | None = None
 
     @property
     def rollout(self) -> bool:
@@ -375,14 +375,17 @@ class ExportSource:
                 by.setdefault(a, []).append(s)
         return by
 
-    def caps(self) -> tuple[dict, dict]:
-        """(caps, channels) the planner spends: the playbook's, the profile's over them."""
+    def caps(self) -> tuple[dict, dict, Any]:
+        """(caps, channels, pack) the planner spends: the playbook's caps with the
+        profile's over them, the playbook's channel limits, the plan's industry pack."""
         if self._caps is None:
+            from sidomain_cli.planning.packs import select_pack
             from sidomain_cli.planning.pipeline import resolve_playbook
 
             pb = resolve_playbook(self.profile, self._kw.get("playbook"),
                                   self.plan.diagnosis.operating_model)
-            self._caps = ({**pb.caps, **self.profile.caps}, pb.channels)
+            pack, _ = select_pack(self.profile.industry, self.profile.industry_pack)
+            self._caps = ({**pb.caps, **self.profile.caps}, pb.channels, pack)
         return self._caps
 
     def account_units(self, account: str, stores: list[Store]) -> list[Unit]:
@@ -392,6 +395,7 @@ class ExportSource:
         (``planning.allocate.allocate_rows``).  One unit per store the rows came from, in
         the stores' order; what the caps did is kept in ``reports[account]``."""
         from sidomain_cli.planning.allocate import allocate_rows
+        from sidomain_cli.planning.schedule import out_of_service_peaks
         from sidomain_cli.planning.model import Adjustment
 
         ordered = sorted(stores, key=lambda s: (self.start_of(s), s.line))
@@ -406,7 +410,7 @@ class ExportSource:
                 if t.scope == "account":
                     merged.setdefault((t.date, t.channel, t.task), (t, s))
         rows = sorted(merged.values(), key=lambda x: (x[0].date, x[0].time, x[0].task))
-        caps, channels = self.caps()
+        caps, channels, pack = self.caps()
         first = self.start_of(ordered[0])
         alloc = allocate_rows([t for t, _ in rows], channels, caps, first)
         report = AccountReport(account)
@@ -417,7 +421,10 @@ class ExportSource:
         for i, why in alloc.demoted:
             report.adjustments.append(Adjustment(rows[i][0].task, rows[i][0].date,
                                                  "demoted", why))
-            demoted[i] = dataclasses.replace(rows[i][0], send="staff_reminder")
+            # sent by hand now: out of the trade's service peaks, as the planner times it
+            t = rows[i][0]
+            demoted[i] = dataclasses.replace(t, send="staff_reminder", time=out_of_service_peaks(
+                t.time, pack, self.profile.quiet_hours))
         report.adjustments.sort(key=lambda a: (a.date, a.task, a.action, a.reason))
         self.reports[account] = report
         by_store: dict[int, list] = {}
