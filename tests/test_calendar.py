@@ -394,8 +394,9 @@ def test_spring_festival_days_and_courier_stop():
     days = cal.spring_festival[2027]
     assert list(days) == list(mc.SPRING_DAYS)
     assert days["chuxi"] == D(2027, 2, 5) and days["chuqi"] == D(2027, 2, 12)
-    assert D(2027, 1, 31) in cal.no_shipping and D(2027, 2, 12) in cal.no_shipping
-    assert D(2027, 1, 30) not in cal.no_shipping and D(2027, 2, 13) not in cal.no_shipping
+    # default 除夕-5 … 初九: the 2027 holiday runs to 2/14 (初九), couriers resume after it
+    assert D(2027, 1, 31) in cal.no_shipping and D(2027, 2, 14) in cal.no_shipping
+    assert D(2027, 1, 30) not in cal.no_shipping and D(2027, 2, 15) not in cal.no_shipping
     # a pack's or profile's own courier stop replaces the default
     cal2 = cal_for(D(2027, 1, 1), D(2027, 2, 28), no_shipping=(-2, 3))
     assert min(cal2.no_shipping) == D(2027, 2, 3) and max(cal2.no_shipping) == D(2027, 2, 8)
