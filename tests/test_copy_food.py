@@ -74,17 +74,23 @@ FIRST_VISIT = {"zh-CN": ("首次", "首单", "新客", "新朋友的优惠", "�
 NUDGES = ("first_order_nudge", "first_order_reminder", "last_call_new")
 
 
+def pack_plan(tmp_path, industry: str, pack_id: str, locale: str, **fields):
+    """A plan on the pack's own offers, nothing from a profile."""
+    p = make_plan(load_profile(write_profile(tmp_path, industry=industry, avg_ticket=120,
+                                             purchases_per_month=2, **fields)), locale=locale)
+    assert p.industry_pack == pack_id
+    return p
+
+
 @pytest.mark.parametrize("locale", LOCALES)
-@pytest.mark.parametrize("source", ["example", "pack"])
+@pytest.mark.parametrize("source", ["example", "hotpot", "restaurant"])
 def test_no_hotpot_lifecycle_text_offers_a_first_visit(tmp_path, source, locale):
-    """Hotpot guests are added at the table after they have eaten: the day-1/3/7 texts
-    bring them back (a second-visit offer), they never offer the visit they just made."""
+    """Hotpot (and restaurant) guests are added at the table after they have eaten: the
+    day-1/3/7 texts bring them back (a second-visit offer), never the visit they just made."""
     if source == "example":
         p = plan("hotpot", locale)
-    else:  # the pack's own offers, nothing from a profile
-        p = make_plan(load_profile(write_profile(tmp_path, industry="火锅", avg_ticket=120,
-                                                 purchases_per_month=2)), locale=locale)
-        assert p.industry_pack == "hotpot"
+    else:
+        p = pack_plan(tmp_path, {"hotpot": "火锅", "restaurant": "中餐"}[source], source, locale)
     texts = {t.task: t.message for t in p.lifecycle if t.task in NUDGES}
     assert set(texts) == set(NUDGES), sorted(texts)
     for task, message in texts.items():
@@ -96,16 +102,24 @@ def test_no_hotpot_lifecycle_text_offers_a_first_visit(tmp_path, source, locale)
 
 # ---- 年夜饭 bookings (strike 1) ----------------------------------------------------------
 
+NYE_PRICES = {"hotpot": ("1288", "1988", "1,288", "1,988"), "restaurant": ("888", "2388", "888", "2,388")}
+
+
 @pytest.mark.parametrize("locale", LOCALES)
-def test_nye_dinner_reminders_restate_packages_rooms_and_cut_off(locale):
-    p = plan("hotpot", locale)
+@pytest.mark.parametrize("pack_id", ["hotpot", "restaurant"])
+def test_nye_dinner_reminders_restate_packages_rooms_and_cut_off(tmp_path, pack_id, locale):
+    if pack_id == "hotpot":
+        p = plan("hotpot", locale)
+    else:
+        p = pack_plan(tmp_path, "中餐", pack_id, locale, start_date="2026-12-15")
     campaign = next(c for c in p.campaigns if c["node_id"] == "new_year_eve_dinner")
     encores = [t for t in p.calendar if t.task == "campaign_encore"
                and t.date in campaign["encore"]]
     assert len(encores) == len(campaign["encore"]) >= 3
-    deals = all_packs()["hotpot"].deals[locale]
-    must = (("1288", "1988", "200", "除夕前一天", "还剩") if locale == "zh-CN" else
-            ("1,288", "1,988", "200", "the day before the Eve", "left"))
+    deals = all_packs()[pack_id].deals[locale]
+    prices = NYE_PRICES[pack_id][:2] if locale == "zh-CN" else NYE_PRICES[pack_id][2:]
+    must = prices + (("订金", "除夕前一天", "还剩") if locale == "zh-CN" else
+                     ("deposit", "the day before the Eve", "left"))
     for t in encores:
         assert all(w in t.message for w in must), (t.date, t.message)
         assert not [d for d in deals if d in t.message], (t.date, t.message)
