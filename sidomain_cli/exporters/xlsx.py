@@ -35,7 +35,7 @@ import unicodedata
 from typing import IO
 
 from sidomain_cli.exporters.csvfile import FORMULA_START
-from sidomain_cli.exporters.stores import ExportSource
+from sidomain_cli.exporters.stores import STORE_FIELDS, ExportSource
 from sidomain_cli.exporters.table import (PerPlan, Progress, columns, header_row, task_dicts,
                                           walk)
 
@@ -164,15 +164,30 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
             ws.write_string(0, i, title, head)
         return ws
 
-    def put(ws, r: int, i: int, c: str, v) -> None:
+    # Each cell is (write, column, value, format), built once per task (and once per
+    # unit for the store columns), so a row is a loop of calls, no type tests.  ``write``
+    # is XlsxWriter's undecorated cell writer (the public one only adds A1-notation
+    # parsing around it): the same bytes.
+    from xlsxwriter.worksheet import Worksheet
+
+    w_string = getattr(Worksheet, "_write_string", Worksheet.write_string)
+    w_number = getattr(Worksheet, "_write_number", Worksheet.write_number)
+    w_date = getattr(Worksheet, "_write_datetime", Worksheet.write_datetime)
+
+    def cell(i: int, v) -> tuple | None:
         if v is None or v == "":
-            return
+            return None
+        fmt = formats[cols[i]]
         if isinstance(v, int) and not isinstance(v, bool):
-            ws.write_number(r, i, v, formats[c])
-        elif isinstance(v, dt.date):
-            ws.write_datetime(r, i, dt.datetime.combine(v, dt.time()), formats[c])
-        else:
-            text(ws, r, i, str(v), formats[c])
+            return (w_number, i, v, fmt)
+        if isinstance(v, dt.date):
+            return (w_date, i, dt.datetime.combine(v, dt.time()), fmt)
+        v = str(v)
+        if v.startswith(FORMULA_START):
+            fmt = quoted.get(id(fmt), quoted[id(None)])
+        return (w_string, i, v, fmt)
+
+    first = len(STORE_FIELDS) if source.rollout else 0
 
     def encode(unit, tasks) -> list:
         out = []
@@ -182,14 +197,16 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
                 row.append(dt.date.fromisoformat(v) if k == "date" else v)
                 if k == "date":
                     row.append((d["day"] - 1) // 7 + 1)
-            out.append((row_height(d, widths), row))
+            cells = [cell(first + i, v) for i, v in enumerate(row)]
+            out.append((row_height(d, widths), tuple(c for c in cells if c is not None)))
         return out
 
     values = PerPlan(encode)
     ws = new_sheet(1)
     sheets, r, rows = 1, 0, 0
     for unit in walk(source, progress):
-        prefix = list(unit.fields().values())
+        prefix = tuple(c for c in (cell(i, v) for i, v in enumerate(unit.fields().values()))
+                       if c is not None)
         for height, task in values(unit):
             r += 1
             if r >= EXCEL_MAX_ROWS:
@@ -199,8 +216,10 @@ def write(source: ExportSource, fh: IO[bytes], *, progress: Progress = None,
                 r = 1
             if height is not None:
                 ws.set_row(r, height)
-            for i, v in enumerate(prefix + task):
-                put(ws, r, i, cols[i], v)
+            for write, i, v, f in prefix:
+                write(ws, r, i, v, f)
+            for write, i, v, f in task:
+                write(ws, r, i, v, f)
             rows += 1
     ws.autofilter(0, 0, max(r, 1), len(cols) - 1)
     _summary(wb, source, rows, words, text, print_setup,
