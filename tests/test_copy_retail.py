@@ -176,7 +176,7 @@ def test_no_fake_personalisation_to_a_segment():
     client. A text sent to a whole segment claims nothing about one person's taste or size."""
     fake = re.compile(r"记得你喜欢|记得你之前|你之前喜欢|到了你穿的尺码|按你的尺码|都有你的尺码|"
                       r"上次聊到|I remember you|you like pieces like|arrived in your size|"
-                      r"aside in your size|we talked about", re.I)
+                      r"aside in your size|we talked about|我都记着|I've noted your sizes", re.I)
     for case in CASES:
         p = plan(*case)
         for date, task, message in texts(p):
