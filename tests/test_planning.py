@@ -609,3 +609,27 @@ def test_no_member_day_inside_the_spring_festival_holidays(tmp_path):
     m.member_day_pauses = ()
     again = make_plan(load_profile(p), method=m)
     assert "2027-02-08" in [n["day"] for n in again.nodes if n["kind"] == "member_day"]
+
+
+def test_a_nodes_own_deal_and_the_last_stage_reach_the_copy(tmp_path):
+    """The hotpot pack's node_deals give 冬至 its lamb deal in every task quoting the day's
+    deal; ``last_stage`` is true on a campaign's last encore only (a user template proves it)."""
+    p = pack_profile(tmp_path, "hotpot", "tiered", "2026-12-15")
+    plan = plan_of(p)
+    lamb = all_packs()["hotpot"].node_deals["winter_solstice"]["zh-CN"]
+    solstice = next(n["day"] for n in plan.nodes if n["id"] == "winter_solstice")
+    deals = all_packs()["hotpot"].deals["zh-CN"]
+    that_day = [t for t in plan.calendar if t.date == solstice]
+    quoting = [t for t in that_day if lamb in t.message or any(d in t.message for d in deals)]
+    assert quoting and all(lamb in t.message for t in quoting)
+    assert not any(lamb in t.message for t in plan.calendar if t.date != solstice)
+    tpl = tmp_path / "tpl"
+    (tpl / "zh-CN").mkdir(parents=True)
+    (tpl / "zh-CN" / "campaign_encore_new_year_eve_dinner.j2").write_text(
+        "{% if last_stage %}年夜饭预订今天截止{% else %}年夜饭还在订{% endif %}({{ date }})",
+        encoding="utf-8")
+    own = make_plan(load_profile(p), method=load_method(), template_dirs=(tpl,))
+    enc = [t for t in own.calendar if t.task == "campaign_encore"
+           and t.node == next(c["node"] for c in own.campaigns)]
+    assert len(enc) >= 2
+    assert [("今天截止" in t.message) for t in enc] == [False] * (len(enc) - 1) + [True]

@@ -46,6 +46,9 @@ PACK_SPEC = Map(
                              doc="Products, rewards and scenes the copy rotates through."),
         "offers": Map({**{k: Localized(max_len=120) for k in OFFER_KEYS}, "deals": _WORDS},
                       doc="The trade's default offers (the profile's replace them by key)."),
+        "node_deals": DictOf(Localized(max_len=120),
+                             doc="A node's own deal, quoted by every task of its day instead of "
+                                 "the rotating one: node id → text (冬至 → 羊肉锅底送现切羊肉卷)."),
         "dayparts": DictOf(Time(), keys=DAYPARTS, doc="Local send time of each part of the day."),
         "task_dayparts": DictOf(Enum(DAYPARTS),
                                 doc="Re-time a playbook task for this trade: task id → day-part "
@@ -89,6 +92,7 @@ class Pack:
     vocabulary: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     offers: dict[str, Any] = field(default_factory=dict)
     deals: dict[str, list[str]] = field(default_factory=dict)
+    node_deals: dict[str, Any] = field(default_factory=dict)
     dayparts: dict[str, str] = field(default_factory=dict)
     service_peaks: tuple[tuple[int, int], ...] = ()
     small_weekday: int = 4
@@ -127,7 +131,8 @@ def pack_from_doc(doc: Doc) -> Pack:
         id=data["id"], path=doc.path, name=data["name"],
         aliases=tuple(data.get("aliases") or ()), models=dict(data.get("models") or {}),
         persona=dict(data.get("persona") or {}), vocabulary=dict(data.get("vocabulary") or {}),
-        offers=offers, deals=dict(deals), dayparts=dict(data.get("dayparts") or {}),
+        offers=offers, deals=dict(deals), node_deals=dict(data.get("node_deals") or {}),
+        dayparts=dict(data.get("dayparts") or {}),
         service_peaks=peaks, small_weekday=data.get("small_weekday", 4),
         task_dayparts=dict(data.get("task_dayparts") or {}), nodes=dict(data.get("nodes") or {}),
         forecast=dict(data.get("forecast") or {}), operations=dict(data.get("operations") or {}),

@@ -37,7 +37,7 @@ TEMPLATE_VARIABLES = ("brand", "industry", "offers", "day", "date", "date_text",
                       "stores", "group_size", "offer", "deal", "product", "products", "reward",
                       "scene", "persona", "persona_role", "node_tone", "node_greeting",
                       "node_id", "stage", "event_date_text", "event_time", "member_day",
-                      "offset_day", "season", "is_weekend")
+                      "offset_day", "season", "is_weekend", "last_stage")
 SLOTS = ("product", "reward", "scene")
 SHARED = ("deal", "product")  # what a preview and its event must agree on
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
@@ -207,6 +207,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
     same_day = {(r.pattern.id, r.day): r for r in ordered}
 
     announced = {(t.announce) for t in playbook.tasks if t.announce}
+    node_deal = {n.day: text(pack.node_deals[n.id], locale) for n in cal.nodes
+                 if n.id in pack.node_deals and text(pack.node_deals[n.id], locale)}
 
     def write(run, fixed=None):
         """The run's copy, or the reason it is left out."""
@@ -259,6 +261,8 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
             "event_date_text": date_text(node.day if run.stage and node is not None else date,
                                          locale),
             "event_time": event_time, "offset_day": "",
+            "last_stage": bool(run.stage) and not any(
+                d > run.day and n is node for d, n in getattr(rh, run.stage, {}).items()),
         }
         workday = calmod.is_workday(date, cal)
 
@@ -287,7 +291,9 @@ def make_plan(profile: Profile, *, playbook: str | Playbook | None = None,
                 written_for[id(event)] = write(event)
             if not isinstance(written_for[id(event)], str):
                 fixed = {k: v for k, v in written_for[id(event)].slots.items() if k in SHARED}
-        if fixed is None and run.stage and run.node is not None and slots["deal"]:
+        if date in node_deal:  # a node's own deal of the day (the pack's node_deals)
+            fixed = {**(fixed or {}), "deal": node_deal[date]}
+        elif fixed is None and run.stage and run.node is not None and slots["deal"]:
             # a campaign's warm-up, peak and encore quote one deal: the peak day's
             peak_day = (run.node.day - start).days + 1
             fixed = {"deal": slots["deal"][peak_day % len(slots["deal"])]}
@@ -427,7 +433,7 @@ def lifecycle_tasks(playbook: Playbook, pack, profile: Profile, method: Method,
                "phase": "retention", "offer": offers.get(t.offer, "") if t.offer else "",
                "node_tone": "", "node_greeting": "", "node_id": "", "stage": "",
                "event_date_text": "", "event_time": "", "offset_day": t.offset_day,
-               "season": "", "is_weekend": False}
+               "season": "", "is_weekend": False, "last_stage": False}
         time = None if send == "auto_welcome" else send_time(t, pack, profile.quiet_hours, send)
         ctx["time"] = time or ""
         written = writer.write(task=t.id, pools=t.pools, run=t.offset_day,

@@ -42,7 +42,8 @@ SAMPLE = {"brand": "熊猫咖啡", "industry": "coffee", "day": 8, "date": "2026
           "reward": "免费升杯券", "scene": "下午茶", "persona": "小鹿", "persona_role": "店长",
           "node_tone": "commercial", "node_greeting": "", "node_id": "double12",
           "stage": "peak", "event_date_text": "12月12日", "event_time": "19:00",
-          "member_day": 18, "offset_day": "", "season": "winter", "is_weekend": False}
+          "member_day": 18, "offset_day": "", "season": "winter", "is_weekend": False,
+          "last_stage": False}
 
 
 def sample_context(offers: dict) -> dict:
