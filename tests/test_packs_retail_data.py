@@ -79,7 +79,7 @@ def context(full: bool) -> dict:
         "phase": "conversion", "stores": 12, "group_size": 200,
         "offers": {k: "示例优惠" for k in OFFER_KEYS},
         "persona": "小林", "persona_role": "店长", "node_tone": "festive",
-        "stage": "", "offset_day": 3,
+        "stage": "", "offset_day": 3, "last_stage": False,
     }
     optional = {"offer": "满199减30", "deal": "满299减50", "products": ["经典款", "新款", "限量款"],
                 "node_greeting": "阖家团圆", "event_date_text": "今晚", "event_time": "20:00",
@@ -229,8 +229,11 @@ def test_pool_variants(path, env):
             m = HALF_WIDTH.search(words)
             assert not m, f"{where}: half-width {m.group()!r} in {words.strip()[:60]!r}"
         template = env.from_string(part)
-        # a variant may be bound to nodes (node_id) or to a lifecycle day (offset_day)
-        renders = [template.render(**{**context(True), "node_id": n, "offset_day": d}).strip()
+        # a variant may be bound to nodes (node_id), to a lifecycle day (offset_day) or to a
+        # campaign's last day (last_stage)
+        renders = [template.render(**{**context(True), "node_id": n, "offset_day": d,
+                                      "last_stage": last}).strip()
+                   for last in (False, True)
                    for n in ("example", "christmas", "spring_festival", "new_year_eve_dinner")
                    for d in (7, 30)]
         bare = template.render(**context(False)).strip()  # never raises

@@ -633,3 +633,11 @@ def test_a_nodes_own_deal_and_the_last_stage_reach_the_copy(tmp_path):
            and t.node == next(c["node"] for c in own.campaigns)]
     assert len(enc) >= 2
     assert [("今天截止" in t.message) for t in enc] == [False] * (len(enc) - 1) + [True]
+
+
+def test_the_last_new_years_eve_dinner_reminder_says_booking_closes_today(tmp_path):
+    for locale, word in (("zh-CN", "今天截止"), ("en", "the last day to book")):
+        plan = plan_of(pack_profile(tmp_path, "hotpot", "tiered", "2026-12-15", locale=locale))
+        enc = [t for t in plan.calendar if t.task == "campaign_encore"]
+        assert len(enc) >= 2
+        assert [word in t.message.lower() for t in enc] == [False] * (len(enc) - 1) + [True]
