@@ -504,7 +504,7 @@ def test_huge_and_non_finite_numbers_name_the_field(capsys, tmp_path, old, new, 
     (HEADER + "A1,一号店,上海,张敏,2,,1\nB1,二号店,上海,张敏,1,,1\nA1,三号店,杭州,李强,1,,2\n", 4,
      "duplicate store_id 'A1' (first on line 2)"),
     ("", 0, "stores file is empty (first line: store_id,name,city,owner,groups,launch_date,"
-            "wave)"),
+            "wave,staff)"),
     ("\ufeff", 0, "stores file is empty"),
 ], ids=["missing-columns", "non-integer-groups", "underscore-groups", "bad-launch-date",
         "year-9999", "duplicate-store-id", "empty", "bom-only"])
