@@ -641,3 +641,13 @@ def test_the_last_new_years_eve_dinner_reminder_says_booking_closes_today(tmp_pa
         enc = [t for t in plan.calendar if t.task == "campaign_encore"]
         assert len(enc) >= 2
         assert [word in t.message.lower() for t in enc] == [False] * (len(enc) - 1) + [True]
+
+
+def test_a_day_closed_all_day_stays_closed_when_its_evening_is_listed_too(tmp_path):
+    both = plan_of(pack_profile(tmp_path, "coffee", "tiered", "2027-01-20",
+                                closed_days=["chuxi", "chuxi_evening"])).forecast
+    (tmp_path / "one").mkdir()
+    day = plan_of(pack_profile(tmp_path / "one", "coffee", "tiered", "2027-01-20",
+                               closed_days=["chuxi"])).forecast
+    assert {a["name"]: a["value"] for a in both["assumptions"]}["closed_days"] == 1
+    assert both["weeks"] == day["weeks"]

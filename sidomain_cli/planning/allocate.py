@@ -86,7 +86,8 @@ def allocate(runs: list, channels: dict[str, dict], caps: dict[str, int],
             week = (run.day - 1) // 7
             if any(week_1v1[(week, a)] >= caps["one_on_one_per_week"] for a in audiences):
                 return "1v1 weekly cap"
-            if gap > 1 and any(abs(run.day - d) < gap for a in audiences for d in days_1v1[a]):
+            near = range(run.day - gap + 1, run.day + gap)
+            if gap > 1 and any(d in days_1v1[a] for a in audiences for d in near):
                 return "1v1 gap"
             for a in audiences:
                 week_1v1[(week, a)] += 1

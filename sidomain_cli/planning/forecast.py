@@ -81,12 +81,12 @@ def forecast(plan, profile, pack, method, playbook, closed_days=()) -> dict[str,
         put(f"node_order_uplift_{lv}", float(uplift.get(lv, 1.0)), "× orders on the day", src_up)
     half = put("half_day_factor", method.forecast.get("half_day_factor", 0.5), "× a usual day",
                "default")
-    closures = dict(closed_days or ())
-    put("closed_days", sum(1 for k in closures.values() if k != "chuxi_evening"), "days",
+    day_factor: dict[int, float] = {}   # a date closed all day and from 除夕 evening: closed
+    for day, key in closed_days or ():
+        i = (day - plan.start_date).days
+        day_factor[i] = min(day_factor.get(i, 1.0), half if key == "chuxi_evening" else 0.0)
+    put("closed_days", sum(1 for f in day_factor.values() if f == 0.0), "days",
         "profile" if profile.closed_days is not None else "pack")
-    day_factor: dict[int, float] = {}
-    for day, key in closures.items():
-        day_factor[(day - plan.start_date).days] = half if key == "chuxi_evening" else 0.0
     sale_factor = dict(day_factor)   # a closed or half day keeps its factor: no uplift
     peaks = {c["peak"] for c in plan.campaigns if c.get("level") == "S"}
     for n in plan.nodes:

@@ -385,7 +385,8 @@ def marketing_calendar(profile: Profile, method: Method, pack, start: dt.date, e
     paused = [(n, name) for n in cal.nodes if n.kind == "member_day"
               for a, b, name in spans if a <= n.day <= b]
     if paused:
-        cal.nodes[:] = [n for n in cal.nodes if all(n is not p for p, _ in paused)]
+        skipped = {id(n) for n, _ in paused}
+        cal.nodes[:] = [n for n in cal.nodes if id(n) not in skipped]
         cal.notes.extend(
             (f"{n.day.isoformat()} 的会员日在{name}假期内,本期不做(method.yaml member_day_pauses)"
              if locale == "zh-CN" else

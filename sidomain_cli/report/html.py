@@ -29,7 +29,8 @@ from sidomain_cli import __version__
 from sidomain_cli.domain import CHANNELS, MODELS, PHASES, SEGMENTS, SEND_METHODS, label
 from sidomain_cli.report import svg
 from sidomain_cli.report.labels import (ACTIVITY_CLASS, ACTIVITY_LABELS, ACTIVITY_RANK,
-                                        SEND_SHORT, STAGES, clean, conv, pct, t)
+                                        SEND_SHORT, STAGES, clean, conv, node_source,
+                                        node_span, node_words, pct, t)
 
 CHANNEL_COLOURS = {
     "wecom_1v1": "#7048e8", "wecom_group": "#1c7ed6", "wecom_moments": "#0ca678",
@@ -363,8 +364,6 @@ def _day_cell(p: dict, d: dt.date, start: dt.date, tasks: list[dict], node_names
 def _nodes(p: dict) -> str:
     """The calendar explained: each node's level, kind, tone, days off, who set its level and
     whether it is estimated, the legend of levels and the adjusted working days."""
-    from sidomain_cli.report.labels import node_source, node_span, node_words
-
     L = p["locale"]
     if not p.get("nodes"):
         return ""
